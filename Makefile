@@ -1,0 +1,61 @@
+# Billings: `make run` serves the app on a fresh machine, `make test` runs the whole suite.
+# PYTHON may name any interpreter >= 3.12; by default the newest suitable one found is used.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test install migrate sample superuser lint format bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		echo "Billings needs Python 3.12 or newer; '$(or $(PYTHON),python3)' is older or missing."; \
+		echo "Install Python 3.12+ and run, for example: make run PYTHON=python3.13"; exit 1; fi
+	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		echo "Removing $(VENV), which was made with an interpreter older than 3.12"; rm -rf "$(VENV)"; fi
+	@[ -x "$(PY)" ] || "$(PYTHON)" -m venv "$(VENV)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+sample: migrate
+	$(PY) manage.py import_questions questions/sample
+
+superuser: migrate
+	$(PY) manage.py createsuperuser
+
+run: sample
+	@if [ -n "$$DJANGO_SUPERUSER_EMAIL" ] && [ -n "$$DJANGO_SUPERUSER_PASSWORD" ]; then \
+		$(PY) manage.py createsuperuser --noinput 2>/dev/null \
+		&& echo "Created admin $$DJANGO_SUPERUSER_EMAIL" || echo "Admin $$DJANGO_SUPERUSER_EMAIL already exists"; fi
+	@echo "Billings on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, see README)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/import_bench.py
+	$(PY) bench/select_bench.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

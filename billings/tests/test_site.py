@@ -1,0 +1,84 @@
+import subprocess
+import sys
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PROD_ENV = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "x" * 64 + "production-secret-for-checks",
+    "DJANGO_ALLOWED_HOSTS": "billings.example.com",
+    "DATABASE_URL": "sqlite:////tmp/billings-check.sqlite3",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def run_manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_home_anonymous_lists_exams(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert b"CompTIA Security+" in response.content
+    assert b"Sign up" in response.content
+
+
+def test_healthz_ok(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_healthz_503_when_database_unreachable(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(self, *args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+def test_csp_header_without_unsafe_inline_scripts(client):
+    response = client.get(reverse("home"))
+    csp = response["Content-Security-Policy"]
+    script_src = next(part for part in csp.split(";") if "script-src" in part)
+    assert "'unsafe-inline'" not in script_src
+    assert "'nonce-" in script_src
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_every_script_tag_carries_the_nonce(client):
+    response = client.get(reverse("home"))
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    html = response.content.decode()
+    assert html.count("<script") == html.count(f'nonce="{nonce}"') >= 1
+
+
+def test_custom_404_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_production_refuses_to_start_without_secrets():
+    env = {"DJANGO_ENV": "production", "PATH": "/usr/bin:/bin"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_check_deploy_clean_under_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,51 @@
+"""Site-wide pages: home, health check and error pages. Business logic lives in the apps."""
+
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from gamification.views import dashboard
+from questions.selectors import exam_catalogue
+
+
+@require_GET
+def home(request):
+    """Anonymous visitors see what Billings is; signed-in learners get their dashboard."""
+    if request.user.is_authenticated:
+        return dashboard(request)
+    return render(request, "home.html", {"exams": exam_catalogue(current_only=True)})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 with a tiny JSON body when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that touch the database: the failure may be the database.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())
+
+
+def too_many_requests(request, exception=None):
+    return render(request, "429.html", status=429)

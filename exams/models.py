@@ -1,0 +1,113 @@
+"""Attempts at an exam and the questions drawn for them."""
+
+from django.conf import settings
+from django.db import models
+
+from questions.models import Exam, Question
+
+
+class Attempt(models.Model):
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        SIMULATION = "simulation", "Exam simulation"
+        DRILL = "drill", "Domain drill"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        ABANDONED = "abandoned", "Abandoned"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
+    mode = models.CharField(max_length=12, choices=Mode)
+    status = models.CharField(max_length=12, choices=Status, default=Status.IN_PROGRESS)
+    # What the learner asked for (domains, objectives, bookmarks) so results can say it.
+    scope = models.JSONField(default=dict, blank=True)
+    question_count = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    time_limit_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    extra_time = models.PositiveSmallIntegerField(default=100)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    current_position = models.PositiveSmallIntegerField(default=1)
+    correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(mode="simulation", status="in_progress"),
+                name="exams_one_open_simulation_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="submitted", submitted_at__isnull=False)
+                | ~models.Q(status="submitted"),
+                name="exams_attempt_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode="simulation", deadline__isnull=False)
+                | ~models.Q(mode="simulation"),
+                name="exams_simulation_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(question_count__gte=1), name="exams_attempt_count_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="exams_attempt_user_status")]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} of {self.exam.code} by {self.user}"
+
+
+class AttemptItem(models.Model):
+    """One question of an attempt, with its shuffled choice order and the learner's answer."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    # Choice ids in the order shown to the learner (fixed for the attempt).
+    choice_order = models.JSONField(default=list)
+    # Choice ids the learner selected; empty while unanswered.
+    selected = models.JSONField(default=list, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="exams_item_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="exams_item_question_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="exams_item_position_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Item {self.position} of attempt {self.attempt_id}"
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="exams_bookmark_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} bookmarked {self.question_id}"

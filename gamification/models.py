@@ -1,0 +1,1 @@
+"""Streaks, XP and badges. Models are added by the gamification issue."""
