@@ -9,7 +9,20 @@ from django.template import loader
 logger = logging.getLogger(__name__)
 
 
+def database_unavailable_response():
+    body = loader.get_template("errors/503.html").render()
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
+    """Answers 503 when a view fails because the database cannot be reached.
+
+    Failures raised in other middleware (a session lookup, say) reach ``handler500``, which
+    makes the same 503; see ``billings.views.server_error``.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -19,8 +32,5 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):
             logger.error("Database unavailable: %s", exception)
-            body = loader.get_template("errors/503.html").render({"request": request})
-            response = HttpResponse(body, status=503)
-            response["Retry-After"] = "30"
-            return response
+            return database_unavailable_response()
         return None

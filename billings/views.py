@@ -1,11 +1,15 @@
 """Site-wide pages: home, health check and error pages. Business logic lives in the apps."""
 
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from billings.middleware import database_unavailable_response
 from gamification.views import dashboard
 from questions.selectors import exam_catalogue
 
@@ -40,10 +44,13 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors that touch the database: the failure may be the database.
-    from django.http import HttpResponseServerError
-    from django.template import loader
+    """500 page; a lost database (raised anywhere in the stack) becomes a friendly 503.
 
+    Rendered without context processors: the failure may be the database itself.
+    """
+    exception = sys.exc_info()[1]
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        return database_unavailable_response()
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
 
 

@@ -82,3 +82,35 @@ def test_check_deploy_clean_under_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_database_failure_in_a_view_is_a_friendly_503(client, monkeypatch):
+    from questions import selectors
+
+    def broken(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("billings.views.exam_catalogue", broken)
+    assert selectors.exam_catalogue  # the real one stays importable
+    response = client.get(reverse("home"))
+    assert response.status_code == 503
+    assert b"Back in a moment" in response.content
+    assert b"Traceback" not in response.content
+    assert response["Retry-After"] == "30"
+
+
+def test_handler500_turns_lost_database_into_503(rf):
+    from billings.views import server_error
+
+    try:
+        raise OperationalError("could not connect to server")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
+
+    try:
+        raise ValueError("bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
