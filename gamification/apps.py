@@ -4,3 +4,29 @@ from django.apps import AppConfig
 class GamificationConfig(AppConfig):
     name = "gamification"
     verbose_name = "Progress and badges"
+
+    def ready(self):
+        # The one signal receiver of the app, and why it is a signal: allauth, not our code,
+        # confirms email addresses (link in the mail, or the admin action), and its
+        # ``email_confirmed`` signal is the only hook it offers for that moment. The receiver
+        # stays tiny: it calls the service that awards the badge. Every other event reaches
+        # gamification by a plain call from the exam services.
+        from allauth.account.signals import email_confirmed
+
+        email_confirmed.connect(
+            email_confirmed_receiver, dispatch_uid="gamification_email_confirmed"
+        )
+
+
+def email_confirmed_receiver(sender, request=None, email_address=None, **kwargs):
+    from django.contrib import messages
+    from django.utils import timezone
+
+    from gamification.services import email_verified_record
+
+    if email_address is None:
+        return
+    announcements = email_verified_record(user=email_address.user, at=timezone.now())
+    if request is not None and hasattr(request, "_messages"):
+        for text in announcements:
+            messages.success(request, text)

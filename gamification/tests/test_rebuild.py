@@ -1,0 +1,124 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
+from django.core.management import CommandError, call_command
+
+from accounts.models import Profile, User
+from accounts.tests.factories import UserFactory
+from exams.models import Attempt
+from gamification.models import DailyActivity, UserBadge, XPEntry
+from gamification.tests.factories import LearnerHistory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2025, 3, 1, 18, 0, tzinfo=UTC)
+PROFILE_FIELDS = (
+    "current_streak",
+    "longest_streak",
+    "streak_freezes",
+    "xp_total",
+    "total_questions_answered",
+    "last_activity_date",
+)
+
+
+def state(user) -> dict:
+    """Everything gamification keeps for a learner, in a comparable form."""
+    return {
+        "profile": Profile.objects.filter(user=user).values(*PROFILE_FIELDS).get(),
+        "days": list(
+            DailyActivity.objects.filter(user=user)
+            .order_by("day")
+            .values_list("day", "answered", "correct", "xp", "goal_met", "freeze_used")
+        ),
+        "ledger": sorted(
+            XPEntry.objects.filter(user=user).values_list(
+                "amount", "reason", "created_at", "attempt_id", "badge__slug"
+            ),
+            key=repr,
+        ),
+        "badges": sorted(
+            UserBadge.objects.filter(user=user).values_list("badge__slug", "awarded_at")
+        ),
+    }
+
+
+def varied_history(time_zone: str) -> User:
+    """Weeks of practice across a DST change, with a frozen day, a broken streak and exams."""
+    user = UserFactory()
+    Profile.objects.filter(user=user).update(time_zone=time_zone, daily_goal=6)
+    user = User.objects.get(pk=user.pk)
+    address = EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    history = LearnerHistory(user)
+    skipped = {8, 12, 13, 20}  # day 8: a freeze covers it; days 12-13: the streak breaks
+    for day in range(24):
+        if day in skipped:
+            continue
+        at = T0 + timedelta(days=day, hours=(day * 5) % 11)
+        history.attempt(at=at, results=[True, True, False] * (2 + day % 3), domain_number=1)
+        if day == 3:
+            email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+        if day % 5 == 0:
+            history.attempt(
+                at=at + timedelta(hours=1),
+                results=[True] * 9 + [day % 2 == 0],
+                mode=Attempt.Mode.SIMULATION,
+                exam_slug="network",
+                domain_number=2,
+            )
+    # An abandoned simulation's answers were never counted; an open practice's answers were.
+    history.attempt(at=T0 + timedelta(days=25), results=[True] * 3, finish=False)
+    sim = history.attempt(
+        at=T0 + timedelta(days=25, hours=2),
+        results=[True] * 4,
+        mode=Attempt.Mode.SIMULATION,
+        finish=False,
+    )
+    Attempt.objects.filter(pk=sim.pk).update(status=Attempt.Status.ABANDONED)
+    return user
+
+
+@pytest.mark.parametrize("time_zone", ["America/New_York", "Pacific/Kiritimati"])
+def test_rebuild_yields_the_same_state_as_the_incremental_path(time_zone):
+    user = varied_history(time_zone)
+    before = state(user)
+    assert before["profile"]["streak_freezes"] >= 0
+    assert any(row[5] for row in before["days"]), "the history should use a freeze"
+    assert len(before["badges"]) >= 5
+    call_command("rebuild_progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert state(user) == before
+
+
+def test_rebuild_from_nothing_recreates_the_state():
+    """History recorded before gamification existed (or wiped tables) is rebuilt in full."""
+    user = varied_history("UTC")
+    before = state(user)
+    DailyActivity.objects.all().delete()
+    XPEntry.objects.all().delete()
+    email_badge = UserBadge.objects.get(user=user, badge__slug="email-verified")
+    UserBadge.objects.exclude(pk=email_badge.pk).delete()  # the award time is all it records
+    Profile.objects.filter(user=user).update(
+        current_streak=0, longest_streak=0, streak_freezes=0, xp_total=0, last_activity_date=None
+    )
+    call_command("rebuild_progress", "--user", user.email.upper(), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert state(user) == before
+
+
+def test_rebuild_of_one_learner_leaves_the_others_alone(capsys):
+    first = varied_history("UTC")
+    second = UserFactory()
+    LearnerHistory(second).attempt(at=T0, results=[True])
+    second_state = state(second)
+    XPEntry.objects.filter(user=second).delete()  # damage the second learner's ledger
+    call_command("rebuild_progress", "--user", first.email)
+    assert "Rebuilt progress of 1 learner." in capsys.readouterr().out
+    assert state(second) != second_state
+    call_command("rebuild_progress")
+    assert state(second) == second_state
+
+
+def test_rebuild_refuses_an_unknown_learner():
+    with pytest.raises(CommandError):
+        call_command("rebuild_progress", "--user", "nobody@example.com")
