@@ -5,17 +5,24 @@
 (function () {
   "use strict";
 
+  /* Only selects marked data-detect="time-zone" (the signup form) follow the browser; the
+   * profile form keeps the zone the learner saved. Without JavaScript the server's UTC stays. */
   function detectTimeZone() {
-    var select = document.querySelector("select[name='time_zone'][data-detect], #id_time_zone");
-    if (!select || select.dataset.detected) return;
-    select.dataset.detected = "1";
-    if (select.form && select.form.querySelector("input[name='password1']") === null) return;
+    var zone;
     try {
-      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      if (zone && select.querySelector("option[value='" + zone.replace(/'/g, "") + "']")) {
-        select.value = zone;
-      }
-    } catch (e) { /* keep the server default */ }
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (e) {
+      return;
+    }
+    if (!zone) return;
+    document.querySelectorAll("select[data-detect='time-zone']").forEach(function (select) {
+      if (select.dataset.detected) return;
+      select.dataset.detected = "1";
+      var known = Array.prototype.some.call(select.options, function (option) {
+        return option.value === zone;
+      });
+      if (known) select.value = zone;
+    });
   }
 
   function showToast(text) {

@@ -1,0 +1,141 @@
+"""The learner's journey through accounts in a real Chromium, against the live server.
+
+Set BILLINGS_SCREENSHOTS=/some/dir to keep screenshots of the pages checked for layout.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
+from questions.models import Exam
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BROWSER_ZONE = "Pacific/Auckland"
+
+
+def watch_console(page):
+    """Collect CSP violations and uncaught script errors reported by the page."""
+    problems = []
+    page.on(
+        "console",
+        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return problems
+
+
+@pytest.fixture
+def zoned_page(browser):
+    """Like ``page``, with a browser time zone that differs from the UTC default."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=BROWSER_ZONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_visitor_signs_up_edits_profile_logs_out_and_in(zoned_page, live_server):
+    page = zoned_page
+    problems = watch_console(page)
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Create a free account").click()
+
+    page.wait_for_url(re.compile(r"/accounts/signup/$"))
+    assert page.locator("#id_time_zone").input_value() == BROWSER_ZONE
+    page.get_by_label("Email").fill("Nia.Lee@Example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_label("Display name").fill("Nia")
+    page.get_by_role("button", name="Sign up").click()
+
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("button", name="Log out").is_visible()
+    assert page.get_by_role("link", name="Create a free account").count() == 0
+    profile = User.objects.get(email="nia.lee@example.com").profile
+    assert (profile.display_name, profile.time_zone) == ("Nia", BROWSER_ZONE)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
+    page.wait_for_url(re.compile(r"/profile/$"))
+    profile_url = page.url
+    assert page.locator(".profile-name").inner_text() == "Nia"
+
+    page.evaluate("window.billingsNoReload = true")
+    page.get_by_role("link", name="Edit profile").click()
+    page.get_by_label("Display name").fill("Nia Lee")
+    page.get_by_label("Bio").fill("Studying for Security+.")
+    page.get_by_role("button", name="Save profile").click()
+    page.locator(".profile-name", has_text="Nia Lee").wait_for()
+    assert page.url == profile_url
+    assert page.evaluate("window.billingsNoReload") is True
+    assert page.get_by_role("status").filter(has_text="Profile saved.").is_visible()
+    profile.refresh_from_db()
+    assert (profile.display_name, profile.bio) == ("Nia Lee", "Studying for Security+.")
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(live_server.url + "/")
+    page.get_by_role("link", name="Create a free account").wait_for()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill("NIA.LEE@example.COM")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("button", name="Log out").is_visible()
+    assert problems == []
+
+
+def check_page(page, url, name, shots):
+    problems = watch_console(page)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{name} scrolls sideways at {width}px ({scroll_width}px)"
+    if shots:
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    assert problems == [], f"{name}: {problems}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_pages_fit_the_screen_without_csp_violations(page, live_server, width, scheme):
+    shots = os.environ.get("BILLINGS_SCREENSHOTS")
+    shots = Path(shots) if shots else None
+    if shots:
+        shots.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.emulate_media(color_scheme=scheme)
+    suffix = f"{width}-{scheme}"
+    # Transactional tests start from empty tables: give the home page exams to lay out.
+    for n, name in enumerate(["CompTIA A+ Core 1", "CompTIA Network+", "CompTIA Security+"]):
+        Exam.objects.create(slug=f"layout{n}", code=f"LAY-{n}", name=name, pass_mark=700)
+    for path, name in [
+        ("/", "home"),
+        ("/accounts/signup/", "signup"),
+        ("/accounts/login/", "login"),
+        ("/accounts/password/reset/", "password-reset"),
+    ]:
+        check_page(page, live_server.url + path, f"{name}-{suffix}", shots)
+
+    user = UserFactory(email="layout@example.com")
+    user.profile.display_name = "Layout Tester"
+    user.profile.save()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/")
+    for path, name in [
+        ("/", "dashboard"),
+        ("/profile/", "profile"),
+        ("/profile/edit/", "profile-edit"),
+        ("/accounts/password/change/", "password-change"),
+        ("/accounts/email/", "email"),
+        ("/accounts/logout/", "logout"),
+    ]:
+        check_page(page, live_server.url + path, f"{name}-{suffix}", shots)

@@ -1,0 +1,169 @@
+"""Profile creation, time zone validation and avatars."""
+
+import io
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
+from django.urls import reverse
+from PIL import Image
+
+from accounts.forms import ProfileForm
+from accounts.models import Profile, User
+from accounts.services import profile_update
+from accounts.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"display_name": "Ada", "time_zone": "UTC", "daily_goal": 20, "extra_time": 100}
+
+
+def picture(name="me.png", image_format="PNG", size=(8, 8)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "steelblue").save(buffer, image_format)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_user_is_rolled_back_when_its_profile_cannot_be_created():
+    with (
+        mock.patch.object(Profile.objects, "create", side_effect=DatabaseError("boom")),
+        pytest.raises(DatabaseError),
+    ):
+        User.objects.create_user("rollback@example.com", PASSWORD)
+    assert not User.objects.filter(email="rollback@example.com").exists()
+
+
+def test_signup_leaves_no_user_when_its_profile_cannot_be_created(client):
+    with (
+        mock.patch.object(Profile.objects, "create", side_effect=DatabaseError("boom")),
+        pytest.raises(DatabaseError),
+    ):
+        client.post(
+            reverse("account_signup"),
+            {
+                "email": "half@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "time_zone": "UTC",
+            },
+        )
+    assert not User.objects.filter(email="half@example.com").exists()
+    assert not Profile.objects.exists()
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "utc ", "", "Europe/Atlantis"])
+def test_model_rejects_an_unknown_time_zone(user, zone):
+    user.profile.time_zone = zone
+    with pytest.raises(ValidationError) as error:
+        user.profile.full_clean()
+    assert "time_zone" in error.value.message_dict
+
+
+def test_service_refuses_an_unknown_time_zone_and_saves_nothing(user):
+    with pytest.raises(ValidationError):
+        profile_update(profile=user.profile, data={"time_zone": "Nowhere/City"})
+    user.profile.refresh_from_db()
+    assert user.profile.time_zone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("zone", "ok"), [("America/Argentina/Buenos_Aires", True), ("GMT+3", False)]
+)
+def test_profile_form_time_zone_validation(user, zone, ok):
+    form = ProfileForm({**VALID, "time_zone": zone}, instance=user.profile)
+    assert form.is_valid() is ok
+    if not ok:
+        assert "time_zone" in form.errors
+
+
+def test_profile_edit_page_works_without_htmx(user_client):
+    response = user_client.get(reverse("accounts:profile_edit"))
+    assert response.status_code == 200
+    assert b"<html" in response.content
+    assert b'name="time_zone"' in response.content
+    assert b"data-detect" not in response.content  # the saved zone is never overwritten
+
+
+def test_profile_edit_errors_are_tied_to_their_field(user_client, htmx_headers):
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "time_zone": "Nowhere/City"}, **htmx_headers
+    )
+    html = response.content.decode()
+    assert 'aria-describedby="id_time_zone_error"' in html
+    assert 'id="id_time_zone_error"' in html
+    assert html.count('id="id_time_zone_error"') == 1
+
+
+def test_avatar_upload_is_stored_and_shown(user_client, user):
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "avatar_upload": picture()}
+    )
+    assert response.status_code == 302
+    user.profile.refresh_from_db()
+    assert user.profile.avatar_upload.name.startswith("avatars/")
+    page = user_client.get(reverse("accounts:profile")).content.decode()
+    assert f'src="{user.profile.avatar_upload.url}"' in page
+
+
+def test_avatar_upload_can_be_cleared(user_client, user):
+    user_client.post(reverse("accounts:profile_edit"), {**VALID, "avatar_upload": picture()})
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "avatar_upload-clear": "on"}
+    )
+    assert response.status_code == 302
+    user.profile.refresh_from_db()
+    assert user.profile.avatar_upload.name == ""
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("fake.png", b"not a picture at all", content_type="image/png"),
+        SimpleUploadedFile("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+        picture("me.bmp", "BMP"),
+    ],
+    ids=["not-an-image", "svg", "bmp"],
+)
+def test_avatar_upload_accepts_only_common_pictures(user_client, user, upload):
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "avatar_upload": upload}
+    )
+    assert response.status_code == 200
+    assert "avatar_upload" in response.context["form"].errors
+    user.profile.refresh_from_db()
+    assert not user.profile.avatar_upload
+
+
+def test_avatar_upload_over_one_megabyte_is_refused(user_client, user):
+    big_bytes = io.BytesIO()
+    Image.effect_noise((1400, 1400), 100).convert("RGB").save(big_bytes, "PNG")
+    big = SimpleUploadedFile("big.png", big_bytes.getvalue(), content_type="image/png")
+    assert big.size > 1024 * 1024
+    response = user_client.post(reverse("accounts:profile_edit"), {**VALID, "avatar_upload": big})
+    assert "at most 1 MB" in str(response.context["form"].errors["avatar_upload"])
+
+
+def test_avatar_url_must_be_https(user_client, user):
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "avatar_url": "http://example.com/me.png"}
+    )
+    assert "avatar_url" in response.context["form"].errors
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "avatar_url": "https://example.com/me.png"}
+    )
+    assert response.status_code == 302
+    page = user_client.get(reverse("accounts:profile")).content.decode()
+    assert 'src="https://example.com/me.png"' in page
+
+
+def test_profile_without_avatar_shows_an_initial(user_client, user):
+    profile_update(profile=user.profile, data={"display_name": "grace"})
+    page = user_client.get(reverse("accounts:profile")).content.decode()
+    assert 'class="avatar avatar-initial" aria-hidden="true">G<' in page
