@@ -1,8 +1,14 @@
 """Reads of the question bank."""
 
+from collections.abc import Iterator
+from typing import TextIO
+
 from django.db.models import Count, Prefetch, Q
 
-from questions.models import Domain, Exam
+from questions.csv_format import ChoiceData, QuestionRow, write_question_rows
+from questions.models import LETTERS, Choice, Domain, Exam, Question
+
+EXPORT_CHUNK_SIZE = 1000
 
 
 def exam_catalogue(*, current_only=False):
@@ -15,3 +21,38 @@ def exam_catalogue(*, current_only=False):
     if current_only:
         exams = exams.filter(status=Exam.Status.CURRENT)
     return list(exams)
+
+
+def questions_export(*, exam: Exam, out: TextIO, include_retired: bool = False) -> int:
+    """Write the bank of ``exam`` to ``out`` in the import CSV format; return the row count.
+
+    Columns option-e/f appear only when a question uses them. Questions come in the order
+    they were created, streamed in chunks (two queries per chunk), so memory stays flat.
+    """
+    questions = Question.objects.filter(exam=exam)
+    if not include_retired:
+        questions = questions.filter(is_active=True)
+    used = Choice.objects.filter(question__in=questions, letter__in=["E", "F"])
+    last = max(used.values_list("letter", flat=True).distinct(), default="D")
+    letters = LETTERS[: LETTERS.index(last) + 1]
+    return write_question_rows(out, letters, _export_rows(questions))
+
+
+def _export_rows(questions) -> Iterator[QuestionRow]:
+    rows = (
+        questions.select_related("objective")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("letter")))
+        .only("pk", "external_id", "text", "objective__code")
+        .order_by("pk")
+    )
+    for question in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        yield QuestionRow(
+            line=0,
+            external_id=question.external_id,
+            objective_code=question.objective.code,
+            text=question.text,
+            choices=tuple(
+                ChoiceData(choice.letter, choice.text, choice.explanation, choice.is_correct)
+                for choice in question.choices.all()
+            ),
+        )

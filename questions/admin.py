@@ -1,0 +1,320 @@
+"""Staff editing of the bank in the Django admin.
+
+Who may do what is set by the "Staff editor" group (migration 0003): questions and choices
+are edited here; exams, domains and objectives are visible to editors and changed by admins.
+The list page has a fixed query budget whatever the size of the bank (tests/test_admin.py).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
+
+EXAM_PARAMETER = "exam__id__exact"
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ("number", "name", "weight_percent")
+
+
+@admin.register(Exam)
+class ExamAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "slug",
+        "status",
+        "retired_on",
+        "active_questions",
+        "pass_mark",
+        "position",
+    )
+    list_filter = ("status",)
+    search_fields = ("code", "name", "slug")
+    inlines = [DomainInline]
+    ordering = ("position", "code")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(active_count=Count("questions", filter=Q(questions__is_active=True)))
+        )
+
+    @admin.display(description="active questions", ordering="active_count")
+    def active_questions(self, obj):
+        return obj.active_count
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    extra = 0
+    fields = ("code", "title")
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "exam", "weight_percent")
+    list_filter = ("exam",)
+    list_select_related = ("exam",)
+    search_fields = ("name",)
+    inlines = [ObjectiveInline]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "domain", "exam_code")
+    list_filter = ("domain__exam",)
+    list_select_related = ("domain__exam",)
+    search_fields = ("code", "title")
+
+    @admin.display(description="exam", ordering="domain__exam__code")
+    def exam_code(self, obj):
+        return obj.domain.exam.code
+
+
+def _objective_label(objective: Objective) -> str:
+    return f"{objective.domain.exam.code} · {objective}"
+
+
+class ExamScopedFilter(admin.SimpleListFilter):
+    """Lists only the domains or objectives of the exam chosen in the exam filter, if any."""
+
+    model = None
+    exam_path = ""
+
+    def lookups(self, request, model_admin):
+        options = self.model.objects.select_related(self.exam_path)
+        exam_id = request.GET.get(EXAM_PARAMETER)
+        if exam_id and exam_id.isdigit():
+            options = options.filter(**{f"{self.exam_path}__id": exam_id})
+        return [(str(option.pk), self.label(option)) for option in options]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{f"{self.parameter_name}_id": self.value()})
+        return queryset
+
+
+class DomainFilter(ExamScopedFilter):
+    title = "domain"
+    parameter_name = "domain"
+    model = Domain
+    exam_path = "exam"
+
+    def label(self, domain):
+        return f"{domain.exam.code} · {domain}"
+
+
+class ObjectiveFilter(ExamScopedFilter):
+    title = "objective"
+    parameter_name = "objective"
+    model = Objective
+    exam_path = "domain__exam"
+
+    def label(self, objective):
+        return _objective_label(objective)
+
+
+class CorrectCountFilter(admin.SimpleListFilter):
+    """Single answer, "choose TWO", ... and the broken case of no correct choice at all."""
+
+    title = "correct choices"
+    parameter_name = "correct"
+
+    def lookups(self, request, model_admin):
+        return [("0", "None (broken)"), ("1", "One"), ("2", "Two"), ("3", "Three or more")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in {"0", "1", "2"}:
+            return queryset.filter(correct_count=int(value))
+        if value == "3":
+            return queryset.filter(correct_count__gte=3)
+        return queryset
+
+
+class ChoiceForm(forms.ModelForm):
+    letter = forms.ChoiceField(choices=[(letter, letter) for letter in LETTERS])
+
+    class Meta:
+        model = Choice
+        fields = ("letter", "text", "explanation", "is_correct")
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+            "explanation": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        }
+
+
+class ChoiceFormSet(forms.BaseInlineFormSet):
+    """The rules of a question's choices, checked together so errors land on the form."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count() and index < len(LETTERS):
+            # New rows come with the next letter filled in.
+            kwargs["initial"] = {"letter": LETTERS[index]}
+        return kwargs
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = []
+        if len(kept) < 2:
+            problems.append("A question needs at least two choices.")
+        if kept and not any(data.get("is_correct") for data in kept):
+            problems.append("Mark at least one choice as correct.")
+        # Repeated letters were already reported by the unique check in super().clean().
+        letters = sorted(data["letter"] for data in kept)
+        if letters != list(LETTERS[: len(letters)]):
+            problems.append(
+                f"Letters must run from A without gaps (A, B, C...); got {', '.join(letters)}."
+            )
+        if problems:
+            raise ValidationError(problems)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    form = ChoiceForm
+    formset = ChoiceFormSet
+    max_num = len(LETTERS)
+    ordering = ("letter",)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj is not None and obj.pk else 4
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ("exam", "objective", "external_id", "text", "is_active", "difficulty", "tags")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "objective" in self.fields:
+            field = self.fields["objective"]
+            field.queryset = field.queryset.select_related("domain__exam")
+            field.label_from_instance = _objective_label
+
+    def clean(self):
+        cleaned = super().clean()
+        exam, objective = cleaned.get("exam"), cleaned.get("objective")
+        if exam and objective and objective.domain.exam_id != exam.pk:
+            self.add_error(
+                "objective",
+                f"Objective {objective.code} belongs to {objective.domain.exam.code}, "
+                f"not to {exam.code}.",
+            )
+        return cleaned
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
+    inlines = [ChoiceInline]
+    list_display = (
+        "external_id",
+        "exam_code",
+        "objective_code",
+        "text_preview",
+        "correct_letters",
+        "is_active",
+        "updated_at",
+    )
+    list_display_links = ("external_id", "text_preview")
+    list_filter = (
+        "exam",
+        DomainFilter,
+        ObjectiveFilter,
+        "is_active",
+        CorrectCountFilter,
+        "difficulty",
+    )
+    list_select_related = ("exam", "objective")
+    list_per_page = 50
+    search_fields = ("external_id", "text")
+    search_help_text = "Search the question text or question id."
+    actions = ["activate", "retire"]
+    readonly_fields = ("preview", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("exam", "objective", "external_id", "text")}),
+        ("Status", {"fields": ("is_active", "difficulty", "tags")}),
+        ("Preview as a learner sees it", {"fields": ("preview",)}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(correct_count=Count("choices", filter=Q(choices__is_correct=True)))
+            .prefetch_related(
+                Prefetch(
+                    "choices",
+                    queryset=Choice.objects.filter(is_correct=True).only("question_id", "letter"),
+                    to_attr="correct_choices",
+                )
+            )
+        )
+
+    @admin.display(description="exam", ordering="exam__code")
+    def exam_code(self, obj):
+        return obj.exam.code
+
+    @admin.display(description="objective", ordering="objective__code")
+    def objective_code(self, obj):
+        return obj.objective.code
+
+    @admin.display(description="question")
+    def text_preview(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.text, Truncator(obj.text).chars(90))
+
+    @admin.display(description="correct", ordering="correct_count")
+    def correct_letters(self, obj):
+        letters = ", ".join(sorted(choice.letter for choice in obj.correct_choices))
+        return letters or format_html('<strong class="errornote">{}</strong>', "none")
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "Save the question to see its preview."
+        return render_to_string(
+            "questions/admin/question_preview.html",
+            {"question": obj, "choices": obj.choices.order_by("letter")},
+        )
+
+    def save_model(self, request, obj, form, change):
+        # The question's domain is denormalised from its objective.
+        obj.domain_id = obj.objective.domain_id
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Activate selected questions", permissions=["change"])
+    def activate(self, request, queryset):
+        count = self._set_active(queryset, active=True)
+        self.message_user(request, f"Activated {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Retire selected questions", permissions=["change"])
+    def retire(self, request, queryset):
+        count = self._set_active(queryset, active=False)
+        self.message_user(request, f"Retired {count} question(s).", messages.SUCCESS)
+
+    def _set_active(self, queryset, *, active: bool) -> int:
+        # The list queryset is annotated and may filter on the annotation: update by pk.
+        return Question.objects.filter(pk__in=queryset.values("pk")).update(
+            is_active=active, updated_at=timezone.now()
+        )

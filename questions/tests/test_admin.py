@@ -1,0 +1,388 @@
+"""Staff editing of the bank in the admin: list page, filters, actions, validation, permissions."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from questions.models import Choice, Exam, Question
+from questions.tests.factories import ExamFactory, QuestionFactory, objective_for
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("admin:questions_question_changelist")
+ADD_URL = reverse("admin:questions_question_add")
+LIST_QUERY_BUDGET = 12
+
+
+# Users get no usable password: they are logged in with force_login, and hashing is slow.
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, password=None))
+    return client
+
+
+@pytest.fixture
+def editor_client(client):
+    editor = UserFactory(is_staff=True, password=None)
+    editor.groups.add(Group.objects.get(name="Staff editor"))
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def security():
+    return ExamFactory(slug="security")
+
+
+def change_url(question):
+    return reverse("admin:questions_question_change", args=[question.pk])
+
+
+def form_data(*, exam, objective, choices, external_id="ED-1", text="Edited?", question=None):
+    """POST data of the question form; ``choices`` are (letter, text, is_correct) tuples."""
+    existing = list(question.choices.order_by("letter")) if question else []
+    data = {
+        "exam": exam.pk,
+        "objective": objective.pk,
+        "external_id": external_id,
+        "text": text,
+        "is_active": "on",
+        "difficulty": "",
+        "tags": "",
+        "choices-TOTAL_FORMS": len(choices),
+        "choices-INITIAL_FORMS": len(existing),
+        "choices-MIN_NUM_FORMS": 0,
+        "choices-MAX_NUM_FORMS": 6,
+    }
+    for index, (letter, choice_text, is_correct) in enumerate(choices):
+        prefix = f"choices-{index}-"
+        data[prefix + "letter"] = letter
+        data[prefix + "text"] = choice_text
+        data[prefix + "explanation"] = ""
+        if is_correct:
+            data[prefix + "is_correct"] = "on"
+        if index < len(existing):
+            data[prefix + "id"] = existing[index].pk
+            data[prefix + "question"] = question.pk
+    return data
+
+
+def list_queries(client, query=""):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(LIST_URL + query)
+    assert response.status_code == 200
+    return len(context.captured_queries), response
+
+
+# --- List page --------------------------------------------------------------------------------
+
+
+def test_list_page_has_a_fixed_query_budget(admin_client, security, django_assert_max_num_queries):
+    QuestionFactory.create_batch(5, exam=security, correct=["A", "C"])
+    few, response = list_queries(admin_client)
+    assert len(response.context["cl"].result_list) == 5
+
+    network = ExamFactory(slug="network")
+    for code in ["1.1", "2.3", "5.5"]:
+        QuestionFactory.create_batch(15, exam=network, objective_code=code)
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
+        response = admin_client.get(LIST_URL)
+    many, _ = list_queries(admin_client)
+
+    assert len(response.context["cl"].result_list) == 50
+    assert few == many <= LIST_QUERY_BUDGET
+
+
+def test_list_page_with_filters_keeps_its_budget(admin_client, security):
+    QuestionFactory.create_batch(5, exam=security)
+    query = f"?exam__id__exact={security.pk}&correct=1&is_active__exact=1&q=question"
+    few, _ = list_queries(admin_client, query)
+    QuestionFactory.create_batch(45, exam=security, objective_code="3.2")
+
+    many, response = list_queries(admin_client, query)
+
+    assert len(response.context["cl"].result_list) == 50
+    assert few == many <= LIST_QUERY_BUDGET
+
+
+def test_list_shows_a_readable_preview_and_the_correct_letters(admin_client, security):
+    QuestionFactory(exam=security, text="A" * 200, correct=["B", "D"], external_id="SEC-9")
+
+    response = admin_client.get(LIST_URL)
+
+    content = response.content.decode()
+    assert "SEC-9" in content
+    assert "A" * 89 + "…" in content
+    assert f'title="{"A" * 200}"' in content
+    assert "B, D" in content
+
+
+def test_search_by_external_id_and_text(admin_client, security):
+    QuestionFactory(exam=security, external_id="SEC-0042", text="Which port does SSH use?")
+    QuestionFactory(exam=security, external_id="SEC-0043", text="What is phishing?")
+
+    def found(query):
+        response = admin_client.get(LIST_URL, {"q": query})
+        return [question.external_id for question in response.context["cl"].result_list]
+
+    assert found("SEC-0042") == ["SEC-0042"]
+    assert found("phishing") == ["SEC-0043"]
+
+
+def test_filter_by_number_of_correct_choices(admin_client, security):
+    QuestionFactory(exam=security, external_id="ONE", correct=["A"])
+    QuestionFactory(exam=security, external_id="TWO", correct=["A", "C"])
+    QuestionFactory(exam=security, external_id="THREE", correct=["A", "B", "C"], n_choices=5)
+    broken = QuestionFactory(exam=security, external_id="NONE")
+    broken.choices.update(is_correct=False)
+
+    def found(value):
+        response = admin_client.get(LIST_URL, {"correct": value})
+        return sorted(question.external_id for question in response.context["cl"].result_list)
+
+    assert found("0") == ["NONE"]
+    assert found("1") == ["ONE"]
+    assert found("2") == ["TWO"]
+    assert found("3") == ["THREE"]
+
+
+def test_filter_by_exam_domain_and_objective(admin_client, security):
+    network = ExamFactory(slug="network")
+    QuestionFactory(exam=security, external_id="S11", objective_code="1.1")
+    QuestionFactory(exam=security, external_id="S23", objective_code="2.3")
+    QuestionFactory(exam=network, external_id="N23", objective_code="2.3")
+    s23 = objective_for(security, "2.3")
+
+    def found(params):
+        response = admin_client.get(LIST_URL, params)
+        return sorted(question.external_id for question in response.context["cl"].result_list)
+
+    assert found({"exam__id__exact": network.pk}) == ["N23"]
+    assert found({"domain": s23.domain_id}) == ["S23"]
+    assert found({"objective": s23.pk}) == ["S23"]
+
+
+def test_domain_and_objective_filters_list_only_the_chosen_exam(admin_client, security):
+    QuestionFactory(exam=security)
+
+    response = admin_client.get(LIST_URL, {"exam__id__exact": security.pk})
+
+    content = response.content.decode()
+    assert "SY0-701 · 4.0 Security Operations" in content
+    assert "SY0-701 · 4.9 Data sources for investigations" in content
+    assert "N10-009 ·" not in content
+    assert "N10-009 · 5.0 Network Troubleshooting" in admin_client.get(LIST_URL).content.decode()
+
+
+def test_bulk_retire_and_activate(admin_client, security):
+    first, second, third = QuestionFactory.create_batch(3, exam=security)
+
+    response = admin_client.post(
+        LIST_URL, {"action": "retire", "_selected_action": [first.pk, second.pk]}, follow=True
+    )
+
+    assert "Retired 2 question(s)." in response.content.decode()
+    assert dict(Question.objects.values_list("pk", "is_active")) == {
+        first.pk: False,
+        second.pk: False,
+        third.pk: True,
+    }
+    admin_client.post(LIST_URL, {"action": "activate", "_selected_action": [first.pk]})
+    assert Question.objects.filter(is_active=True).count() == 2
+
+
+# --- Change form and its validation -----------------------------------------------------------
+
+
+def test_change_form_shows_a_preview(admin_client, security):
+    question = QuestionFactory(exam=security, text="Line one\nline two", correct=["C"])
+
+    response = admin_client.get(change_url(question))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview as a learner sees it" in content
+    assert "<strong>C.</strong>" in content
+    assert "Option C" in content
+    assert "(correct)" in content
+
+
+def test_add_form_offers_four_lettered_rows(admin_client):
+    response = admin_client.get(ADD_URL)
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert [form.initial.get("letter") for form in formset.forms] == ["A", "B", "C", "D"]
+
+
+def test_adding_a_valid_question(admin_client, security):
+    objective = objective_for(security, "2.3")
+    data = form_data(
+        exam=security,
+        objective=objective,
+        choices=[("A", "One", False), ("B", "Two", True), ("C", "Three", True)],
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    question = Question.objects.get(external_id="ED-1")
+    assert question.domain == objective.domain
+    assert "".join(question.choices.filter(is_correct=True).values_list("letter", flat=True)) == (
+        "BC"
+    )
+
+
+@pytest.mark.parametrize(
+    ("choices", "message"),
+    [
+        ([("A", "Only", True)], "A question needs at least two choices."),
+        ([("A", "One", False), ("B", "Two", False)], "Mark at least one choice as correct."),
+        (
+            [("A", "One", True), ("B", "Two", False), ("D", "Four", False)],
+            "Letters must run from A without gaps (A, B, C...); got A, B, D.",
+        ),
+        ([("A", "One", True), ("A", "Two", False)], "Please correct the duplicate data for letter"),
+        # A new row with nothing but blanks is an unused row, so one choice is left.
+        ([("A", "One", True), ("B", "  ", False)], "A question needs at least two choices."),
+        ([("A", "One", True), ("G", "Two", False)], "Select a valid choice."),
+    ],
+)
+def test_invalid_choices_are_errors_on_the_form(admin_client, security, choices, message):
+    data = form_data(exam=security, objective=objective_for(security), choices=choices)
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_blanking_an_existing_choice_is_an_error(admin_client, security):
+    question = QuestionFactory(exam=security, n_choices=3)
+    data = form_data(
+        exam=security,
+        objective=question.objective,
+        external_id=question.external_id,
+        question=question,
+        choices=[("A", "Option A", True), ("B", "   ", False), ("C", "Option C", False)],
+    )
+
+    response = admin_client.post(change_url(question), data)
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert question.choices.get(letter="B").text == "Option B"
+
+
+def test_an_objective_of_another_exam_is_an_error(admin_client, security):
+    network_objective = objective_for(ExamFactory(slug="network"), "1.1")
+    data = form_data(
+        exam=security, objective=network_objective, choices=[("A", "1", True), ("B", "2", False)]
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "Objective 1.1 belongs to N10-009, not to SY0-701." in response.content.decode()
+
+
+def test_a_repeated_question_id_is_an_error(admin_client, security):
+    QuestionFactory(exam=security, external_id="ED-1")
+    data = form_data(
+        exam=security, objective=objective_for(security), choices=[("A", "1", True), ("B", "2", 0)]
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert Question.objects.count() == 1
+
+
+def test_changing_the_objective_moves_the_domain(admin_client, security):
+    question = QuestionFactory(exam=security, objective_code="1.1", n_choices=2)
+    objective = objective_for(security, "5.2")
+    data = form_data(
+        exam=security,
+        objective=objective,
+        external_id=question.external_id,
+        question=question,
+        choices=[("A", "Option A", True), ("B", "Changed", False)],
+    )
+
+    response = admin_client.post(change_url(question), data)
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.domain.number == 5
+    assert question.choices.get(letter="B").text == "Changed"
+
+
+# --- The staff editor group -------------------------------------------------------------------
+
+
+def test_staff_editor_group_has_exactly_the_bank_permissions():
+    group = Group.objects.get(name="Staff editor")
+
+    assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
+        ("questions", f"{action}_{model}")
+        for model in ("question", "choice")
+        for action in ("view", "add", "change", "delete")
+    } | {("questions", f"view_{model}") for model in ("exam", "domain", "objective")}
+    assert not Permission.objects.filter(user__isnull=False).exists()
+
+
+def test_staff_editor_can_change_a_question(editor_client, security):
+    question = QuestionFactory(exam=security, n_choices=2)
+    assert editor_client.get(LIST_URL).status_code == 200
+    data = form_data(
+        exam=security,
+        objective=question.objective,
+        external_id=question.external_id,
+        text="Reworded by an editor?",
+        question=question,
+        choices=[("A", "Option A", True), ("B", "Option B", False)],
+    )
+
+    response = editor_client.post(change_url(question), data)
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.text == "Reworded by an editor?"
+    assert Choice.objects.filter(question=question).count() == 2
+
+
+def test_staff_editor_can_add_and_retire_questions(editor_client, security):
+    data = form_data(
+        exam=security, objective=objective_for(security), choices=[("A", "1", True), ("B", "2", 0)]
+    )
+    assert editor_client.post(ADD_URL, data).status_code == 302
+
+    editor_client.post(
+        LIST_URL, {"action": "retire", "_selected_action": [Question.objects.get().pk]}
+    )
+
+    assert not Question.objects.get().is_active
+
+
+def test_staff_editor_cannot_see_users_or_change_exams(editor_client, security):
+    assert editor_client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:questions_exam_changelist")).status_code == 200
+    exam_url = reverse("admin:questions_exam_change", args=[security.pk])
+    assert editor_client.post(exam_url, {"name": "Renamed"}).status_code == 403
+    assert editor_client.get(reverse("admin:questions_exam_add")).status_code == 403
+    assert Exam.objects.get(pk=security.pk).name == "CompTIA Security+"
+    index = editor_client.get(reverse("admin:index")).content.decode()
+    assert "Questions" in index
+    assert "Users" not in index
+
+
+def test_staff_without_the_group_cannot_edit_questions(client, security):
+    client.force_login(UserFactory(is_staff=True, password=None))
+
+    assert client.get(LIST_URL).status_code == 403
