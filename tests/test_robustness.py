@@ -1,0 +1,594 @@
+"""Faults: malformed input never gives a 500, and a failure while finishing rolls back.
+
+The database outage drill lives in bench/db_outage.py (it stops PostgreSQL).
+"""
+
+from dataclasses import dataclass
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Profile
+from accounts.tests.factories import UserFactory
+from exams import services
+from exams.models import Attempt
+from gamification.models import DailyActivity, UserBadge, XPEntry
+from tests import endpoints
+from tests.conftest import attempt_start, bank_build
+
+pytestmark = pytest.mark.django_db
+
+HUGE = 10**30
+LONG = "x" * 100_000
+
+
+@dataclass(frozen=True)
+class Bad:
+    label: str
+    method: str
+    url: object  # world, foreign -> url
+    data: object = None  # world, foreign -> dict
+    # Forms that re-render with their errors (status 200) instead of a 4xx.
+    form_page: bool = False
+    login: bool = True
+    # GET parameters a page may ignore and fall back from (a filter, a page number).
+    lenient: bool = False
+    # A known bug, reported to the owner: the test fails until it is fixed.
+    bug: str = ""
+
+    def __str__(self):
+        return self.label
+
+
+def _u(name, *args):
+    return reverse(name, args=args)
+
+
+def _attempt_url(name, attempt_id, *rest):
+    """Attempt URLs built by hand: reverse() refuses some of the values under test."""
+    return _u(name, 1, *rest).replace("/1/", f"/{attempt_id}/", 1)
+
+
+def _question_url(name, attempt_id, position):
+    path = _u(name, 1, 1)
+    return path.replace("/attempts/1/q/1/", f"/attempts/{attempt_id}/q/{position}/", 1)
+
+
+def _choice(world, position=2, index=0):
+    return world.item(world.practice, position).choice_order[index]
+
+
+def _sim_choice(world, position=2):
+    return world.item(world.simulation, position).choice_order[0]
+
+
+BOOKMARKS_START_302 = (
+    "exams.views.bookmarks_start answers an invalid form with a 302 to the bookmarks page "
+    "(message only) instead of a 4xx; reported to the exams owner"
+)
+
+
+def _constant(data):
+    return lambda world, foreign: data
+
+
+ANSWER = "exams:answer"
+P = lambda w: w.practice.pk  # noqa: E731
+S = lambda w: w.simulation.pk  # noqa: E731
+
+
+CASES = [
+    # Attempt and position in the URL.
+    Bad("question huge attempt id", "get", lambda w, f: _attempt_url("exams:resume", HUGE)),
+    Bad("question huge position", "get", lambda w, f: _question_url("exams:question", P(w), HUGE)),
+    Bad("question position 0", "get", lambda w, f: _question_url("exams:question", P(w), 0)),
+    Bad("question beyond last", "get", lambda w, f: _question_url("exams:question", P(w), 99)),
+    Bad("question abc", "get", lambda w, f: f"/exams/attempts/{P(w)}/q/abc/"),
+    Bad("question negative", "get", lambda w, f: f"/exams/attempts/{P(w)}/q/-1/"),
+    Bad("results huge id", "get", lambda w, f: _attempt_url("exams:results", HUGE)),
+    Bad("review huge id", "get", lambda w, f: _attempt_url("exams:review", HUGE)),
+    Bad(
+        "review unknown filter",
+        "get",
+        lambda w, f: _u("exams:review", w.submitted.pk) + "?show=<x>",
+        lenient=True,
+    ),
+    Bad("clock huge id", "get", lambda w, f: _attempt_url("exams:clock", HUGE)),
+    Bad("submit huge id", "get", lambda w, f: _attempt_url("exams:submit", HUGE)),
+    Bad("history page abc", "get", lambda w, f: _u("exams:history") + "?page=abc", lenient=True),
+    Bad(
+        "history page huge",
+        "get",
+        lambda w, f: _u("exams:history") + f"?page={HUGE}",
+        lenient=True,
+    ),
+    # Answers.
+    Bad(
+        "answer missing choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {},
+    ),
+    Bad(
+        "answer choice abc",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {"choice": "abc"},
+    ),
+    Bad(
+        "answer choice huge",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {"choice": str(HUGE)},
+    ),
+    Bad(
+        "answer choice negative",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {"choice": "-1"},
+    ),
+    Bad(
+        "answer choice overlong",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {"choice": LONG},
+    ),
+    Bad(
+        "answer choice of another question",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {"choice": _choice(w, position=3)},
+    ),
+    Bad(
+        "answer choice from another learner's attempt",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {"choice": f.item(f.practice, 2).choice_order[0]},
+    ),
+    Bad(
+        "answer two choices to a one-answer question",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 2),
+        lambda w, f: {"choice": w.item(w.practice, 2).choice_order[:2]},
+    ),
+    Bad(
+        "answer huge position",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), HUGE),
+        lambda w, f: {"choice": _choice(w)},
+    ),
+    Bad(
+        "answer beyond last",
+        "post",
+        lambda w, f: _question_url(ANSWER, P(w), 99),
+        lambda w, f: {"choice": _choice(w)},
+    ),
+    Bad(
+        "answer huge attempt id",
+        "post",
+        lambda w, f: _question_url(ANSWER, HUGE, 2),
+        lambda w, f: {"choice": _choice(w)},
+    ),
+    Bad(
+        "answer another learner's attempt",
+        "post",
+        lambda w, f: _question_url(ANSWER, f.practice.pk, 2),
+        lambda w, f: {"choice": f.item(f.practice, 2).choice_order[0]},
+    ),
+    Bad(
+        "answer a submitted attempt",
+        "post",
+        lambda w, f: _question_url(ANSWER, w.submitted.pk, 2),
+        lambda w, f: {"choice": w.item(w.submitted, 2).choice_order[0]},
+    ),
+    Bad(
+        "simulation answer choice abc",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"choice": ["abc", _sim_choice(w)]},
+    ),
+    # Flags and bookmarks.
+    Bad("flag missing", "post", lambda w, f: _question_url("exams:flag", S(w), 2), lambda w, f: {}),
+    Bad(
+        "flag abc",
+        "post",
+        lambda w, f: _question_url("exams:flag", S(w), 2),
+        lambda w, f: {"flagged": "abc"},
+    ),
+    Bad(
+        "flag huge",
+        "post",
+        lambda w, f: _question_url("exams:flag", S(w), 2),
+        lambda w, f: {"flagged": str(HUGE)},
+    ),
+    Bad(
+        "flag huge position",
+        "post",
+        lambda w, f: _question_url("exams:flag", S(w), HUGE),
+        lambda w, f: {"flagged": "1"},
+    ),
+    Bad(
+        "flag beyond last",
+        "post",
+        lambda w, f: _question_url("exams:flag", S(w), 99),
+        lambda w, f: {"flagged": "1"},
+    ),
+    Bad(
+        "item bookmark missing",
+        "post",
+        lambda w, f: _question_url("exams:item_bookmark", w.submitted.pk, 1),
+        lambda w, f: {},
+    ),
+    Bad(
+        "item bookmark huge position",
+        "post",
+        lambda w, f: _question_url("exams:item_bookmark", w.submitted.pk, HUGE),
+        lambda w, f: {"on": "1"},
+    ),
+    Bad(
+        "item bookmark unanswered simulation question",
+        "post",
+        lambda w, f: _question_url("exams:item_bookmark", S(w), 3),
+        lambda w, f: {"on": "1"},
+    ),
+    Bad(
+        "bookmark missing",
+        "post",
+        lambda w, f: _u("exams:bookmark", w.exam.questions.first().pk),
+        lambda w, f: {},
+    ),
+    Bad(
+        "bookmark abc",
+        "post",
+        lambda w, f: _u("exams:bookmark", w.exam.questions.first().pk),
+        lambda w, f: {"on": "abc"},
+    ),
+    Bad(
+        "bookmark huge question id",
+        "post",
+        lambda w, f: _u("exams:bookmark", 1).replace("/1/", f"/{HUGE}/"),
+        lambda w, f: {"on": "1"},
+    ),
+    Bad(
+        "bookmark unknown question",
+        "post",
+        lambda w, f: _u("exams:bookmark", 987654),
+        lambda w, f: {"on": "1"},
+    ),
+    Bad(
+        "bookmarks start missing",
+        "post",
+        lambda w, f: _u("exams:bookmarks_start"),
+        lambda w, f: {},
+        bug=BOOKMARKS_START_302,
+    ),
+    Bad(
+        "bookmarks start count abc",
+        "post",
+        lambda w, f: _u("exams:bookmarks_start"),
+        lambda w, f: {"exam": w.exam.slug, "count": "abc"},
+        bug=BOOKMARKS_START_302,
+    ),
+    Bad(
+        "bookmarks start count huge",
+        "post",
+        lambda w, f: _u("exams:bookmarks_start"),
+        lambda w, f: {"exam": w.exam.slug, "count": str(HUGE)},
+        bug=BOOKMARKS_START_302,
+    ),
+    Bad(
+        "bookmarks start unknown exam",
+        "post",
+        lambda w, f: _u("exams:bookmarks_start"),
+        lambda w, f: {"exam": LONG, "count": "1"},
+    ),
+    # Starting an attempt.
+    Bad("start unknown mode", "get", lambda w, f: _u("exams:start", w.exam.slug, "bogus")),
+    Bad("start unknown exam", "get", lambda w, f: _u("exams:start", "no-such-exam", "practice")),
+    Bad(
+        "start missing",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {},
+    ),
+    Bad(
+        "start length abc",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {"length": "abc"},
+    ),
+    Bad(
+        "start custom length huge",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {"length": "custom", "custom_length": str(HUGE)},
+    ),
+    Bad(
+        "start custom length negative",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {"length": "custom", "custom_length": "-5"},
+    ),
+    Bad(
+        "start domain abc",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {"length": "10", "domains": ["abc"]},
+    ),
+    Bad(
+        "start domain huge",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {"length": "10", "domains": [str(HUGE)]},
+    ),
+    Bad(
+        "start domain of another exam",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {"length": "10", "domains": [str(f.exam.domains.first().pk)]},
+    ),
+    Bad(
+        "start objective of another exam",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
+        lambda w, f: {
+            "length": "10",
+            "objectives": [str(f.exam.domains.first().objectives.first().pk)],
+        },
+    ),
+    Bad(
+        "drill target abc",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "drill"),
+        lambda w, f: {"length": "10", "target": "d:abc"},
+    ),
+    Bad(
+        "drill target of another exam",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "drill"),
+        lambda w, f: {"length": "10", "target": f"d:{f.exam.domains.first().pk}"},
+    ),
+    Bad(
+        "drill target missing",
+        "post",
+        lambda w, f: _u("exams:start", w.exam.slug, "drill"),
+        lambda w, f: {"length": "10"},
+    ),
+    # Profile.
+    *[
+        Bad(
+            f"profile {label}",
+            "post",
+            lambda w, f: _u("accounts:profile_edit"),
+            _constant({"time_zone": "UTC", "daily_goal": "20", "extra_time": "100", **data}),
+            form_page=True,
+        )
+        for label, data in [
+            ("missing everything", {"time_zone": "", "daily_goal": "", "extra_time": ""}),
+            ("daily goal abc", {"daily_goal": "abc"}),
+            ("daily goal huge", {"daily_goal": str(HUGE)}),
+            ("daily goal negative", {"daily_goal": "-1"}),
+            ("extra time 7", {"extra_time": "7"}),
+            ("time zone overlong", {"time_zone": LONG}),
+            ("display name overlong", {"display_name": LONG}),
+            ("bio overlong", {"bio": LONG}),
+            ("avatar url javascript", {"avatar_url": "javascript:alert(1)"}),
+            ("avatar url overlong", {"avatar_url": "https://example.com/" + LONG}),
+        ]
+    ],
+    # allauth forms.
+    Bad(
+        "login missing",
+        "post",
+        lambda w, f: _u("account_login"),
+        lambda w, f: {},
+        form_page=True,
+        login=False,
+    ),
+    Bad(
+        "login overlong",
+        "post",
+        lambda w, f: _u("account_login"),
+        lambda w, f: {"login": LONG, "password": LONG},
+        form_page=True,
+        login=False,
+    ),
+    Bad(
+        "signup missing",
+        "post",
+        lambda w, f: _u("account_signup"),
+        lambda w, f: {},
+        form_page=True,
+        login=False,
+    ),
+    Bad(
+        "signup overlong",
+        "post",
+        lambda w, f: _u("account_signup"),
+        lambda w, f: {
+            "email": LONG + "@example.com",
+            "password1": LONG,
+            "password2": LONG,
+            "display_name": LONG,
+            "time_zone": LONG,
+        },
+        form_page=True,
+        login=False,
+    ),
+]
+
+
+# Which cases serve each form or htmx endpoint (by label prefix); () means the endpoint takes
+# no input but its id, covered by test_id_only_posts_refuse_bad_ids.
+CASES_FOR = {
+    "exams:answer": ("answer", "simulation answer"),
+    "exams:flag": ("flag",),
+    "exams:item_bookmark": ("item bookmark",),
+    "exams:bookmark": ("bookmark ",),
+    "exams:bookmarks_start": ("bookmarks start",),
+    "exams:finish": (),
+    "exams:abandon": (),
+    "exams:start": ("start", "drill"),
+    "accounts:profile_edit": ("profile",),
+    "account_login": ("login",),
+    "account_signup": ("signup",),
+    "account_reset_password": (),
+    "account_logout": (),
+}
+
+
+def test_every_post_endpoint_has_malformed_cases():
+    """A new form or htmx endpoint must get malformed-input cases here."""
+    names = {case.name for case in endpoints.post_cases()}
+    assert not names - set(CASES_FOR), f"add cases for {sorted(names - set(CASES_FOR))}"
+    for prefixes in CASES_FOR.values():
+        for prefix in prefixes:
+            assert any(case.label.startswith(prefix) for case in CASES), prefix
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=c.bug)) if c.bug else c
+        for c in CASES
+    ],
+    ids=str,
+)
+def test_malformed_input_is_a_4xx_never_a_500(case, htmx, learner, other, client):
+    world = endpoints.World.build(owner=learner)
+    foreign = endpoints.World.build(owner=other)
+    if case.login:
+        client.force_login(learner)
+    client.raise_request_exception = False
+    before, before_other = world.snapshot(), foreign.snapshot()
+    users = Attempt.objects.count()
+    url = case.url(world, foreign)
+    data = case.data(world, foreign) if case.data else {}
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = getattr(client, case.method)(url, data, **headers)
+    assert response.status_code != 500
+    assert response.status_code < 500, response.status_code
+    if case.lenient:
+        assert response.status_code in (200, 404), (url, response.status_code)
+    elif case.form_page and response.status_code == 200:
+        assert b"error" in response.content.lower(), "form re-rendered without an error"
+    else:
+        assert 400 <= response.status_code < 500, (url, response.status_code)
+    assert world.snapshot() == before
+    assert foreign.snapshot() == before_other
+    assert Attempt.objects.count() == users
+
+
+@pytest.mark.parametrize("name", ["exams:finish", "exams:abandon"])
+@pytest.mark.parametrize("attempt_id", [HUGE, 0, "abc"])
+def test_id_only_posts_refuse_bad_ids(name, attempt_id, learner_client):
+    learner_client.raise_request_exception = False
+    url = _attempt_url(name, attempt_id)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = learner_client.post(url, **headers)
+        assert 400 <= response.status_code < 500, (url, response.status_code)
+
+
+# Rollback ----------------------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+def progress(user):
+    profile = Profile.objects.get(user=user)
+    return {
+        "profile": {
+            name: getattr(profile, name)
+            for name in (
+                "xp_total",
+                "total_exams_taken",
+                "total_questions_answered",
+                "last_activity_date",
+                "current_streak",
+                "longest_streak",
+                "streak_freezes",
+            )
+        },
+        "xp": XPEntry.objects.filter(user=user).count(),
+        "activity": list(DailyActivity.objects.filter(user=user).values()),
+        "badges": UserBadge.objects.filter(user=user).count(),
+    }
+
+
+def _answer_all(attempt, user):
+    for item in attempt.items.all():
+        services.answer_submit(
+            attempt_id=attempt.pk,
+            user=user,
+            position=item.position,
+            choice_ids=item.choice_order[:1],
+        )
+
+
+def _exploding_attempt_finished(calls):
+    """The real award of the finish (XP, badges) runs, then the request fails."""
+    from gamification import services as gamification
+
+    real = gamification.attempt_finished
+
+    def explode(**kwargs):
+        calls.append(real(**kwargs))
+        raise Boom("failure after the XP and badges were written")
+
+    return explode
+
+
+@pytest.mark.parametrize("mode", ["simulation", "practice"])
+def test_error_while_finishing_rolls_everything_back(mode):
+    user = UserFactory()
+    exam = bank_build(questions=3)
+    attempt = attempt_start(user, exam, mode)
+    _answer_all(attempt, user)
+    before = progress(user)
+    calls = []
+    with (
+        mock.patch(
+            "gamification.services.attempt_finished", side_effect=_exploding_attempt_finished(calls)
+        ),
+        pytest.raises(Boom),
+    ):
+        services.attempt_finish(attempt_id=attempt.pk, user=user)
+    assert calls, "the real gamification award did not run before the failure"
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    assert attempt.submitted_at is None and attempt.correct_count is None
+    assert progress(user) == before
+    assert not XPEntry.objects.filter(attempt=attempt).exists()
+
+    # And once the fault is gone, finishing counts exactly once.
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    assert (
+        Profile.objects.get(user=user).total_exams_taken
+        == before["profile"]["total_exams_taken"] + 1
+    )
+
+
+def test_error_while_finishing_through_the_view_rolls_back(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.raise_request_exception = False
+    exam = bank_build(questions=3)
+    attempt = attempt_start(user, exam, "simulation")
+    _answer_all(attempt, user)
+    before = progress(user)
+    calls = []
+    with mock.patch(
+        "gamification.services.attempt_finished", side_effect=_exploding_attempt_finished(calls)
+    ):
+        response = client.post(reverse("exams:finish", args=[attempt.pk]))
+    assert response.status_code == 500
+    assert b"Traceback" not in response.content
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    assert progress(user) == before
