@@ -1,6 +1,9 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from billings import views
 
@@ -15,10 +18,16 @@ urlpatterns = [
     path("progress/", include("gamification.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded avatars are small images validated by Pillow; serve them from the app unless a
+    # proxy or object store does (DJANGO_SERVE_MEDIA=false). See docs/OPERATIONS.md.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 handler403 = "billings.views.permission_denied"
 handler404 = "billings.views.page_not_found"

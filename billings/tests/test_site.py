@@ -114,3 +114,13 @@ def test_handler500_turns_lost_database_into_503(rf):
         response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_uploaded_media_is_served_with_nosniff(client, settings, tmp_path):
+    (tmp_path / "avatars").mkdir()
+    (tmp_path / "avatars" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    settings.MEDIA_ROOT = tmp_path
+    response = client.get("/media/avatars/a.png")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/media/%2e%2e/manage.py").status_code in (400, 404)
