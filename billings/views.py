@@ -2,12 +2,14 @@
 
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from billings.middleware import database_unavailable_response
 from gamification.views import dashboard
@@ -33,6 +35,12 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+@require_GET
+def media(request, path):
+    """An uploaded file from MEDIA_ROOT (read at request time, so tests can point it elsewhere)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def permission_denied(request, exception=None):
