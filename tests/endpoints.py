@@ -251,6 +251,25 @@ SELF = {
             label="exams:start post",
         ),
     ],
+    "gamification:dashboard": [
+        Case("gamification:dashboard", ("get",), lambda w: _u("gamification:dashboard"))
+    ],
+    "gamification:badges": [
+        Case("gamification:badges", ("get",), lambda w: _u("gamification:badges"))
+    ],
+    "gamification:leaderboard": [
+        Case("gamification:leaderboard", ("get",), lambda w: _u("gamification:leaderboard"))
+    ],
+    "gamification:avatar": [
+        Case("gamification:avatar", ("get",), lambda w: _u("gamification:avatar")),
+        Case(
+            "gamification:avatar",
+            ("post",),
+            lambda w: _u("gamification:avatar"),
+            lambda w: {"avatar": "square"},
+            label="gamification:avatar post",
+        ),
+    ],
 }
 
 # URLs whose id names something shared by all learners (a question), not a learner's data;
@@ -336,6 +355,10 @@ def learner_page_urls(user):
         "history": _u("exams:history"),
         "bookmarks": _u("exams:bookmarks"),
         "start": _u("exams:start", exam.slug, "practice"),
+        "dashboard page": _u("gamification:dashboard"),
+        "badges": _u("gamification:badges"),
+        "leaderboard": _u("gamification:leaderboard"),
+        "avatar": _u("gamification:avatar"),
     }
 
 
@@ -372,6 +395,8 @@ def quiz_pages_for(*, client, user, exam):
     pages.append(("history", client.get(_u("exams:history"))))
     pages.append(("catalogue", client.get(_u("exams:catalogue"))))
     pages.append(("dashboard", client.get(_u("home"))))
+    pages.append(("badges", client.get(_u("gamification:badges"))))
+    pages.append(("leaderboard", client.get(_u("gamification:leaderboard"))))
     for where, response in pages:
         assert response.status_code == 200, (where, response.status_code)
     return [(where, response.content.decode()) for where, response in pages]

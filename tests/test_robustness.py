@@ -377,6 +377,23 @@ CASES = [
             ("avatar url overlong", {"avatar_url": "https://example.com/" + LONG}),
         ]
     ],
+    # Avatar.
+    *[
+        Bad(
+            f"avatar {label}",
+            "post",
+            lambda w, f: _u("gamification:avatar"),
+            _constant(data),
+            form_page=True,
+        )
+        for label, data in [
+            ("missing", {}),
+            ("unknown", {"avatar": "<script>"}),
+            ("overlong", {"avatar": LONG}),
+            ("locked", {"avatar": "crown"}),
+            ("list", {"avatar": ["circle", "crown"]}),
+        ]
+    ],
     # allauth forms.
     Bad(
         "login missing",
@@ -431,6 +448,7 @@ CASES_FOR = {
     "exams:abandon": (),
     "exams:start": ("start", "drill"),
     "accounts:profile_edit": ("profile",),
+    "gamification:avatar": ("avatar",),
     "account_login": ("login",),
     "account_signup": ("signup",),
     "account_reset_password": (),

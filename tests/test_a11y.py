@@ -1,0 +1,206 @@
+"""Accessibility in a real Chromium: axe-core on every page type, and a keyboard-only attempt.
+
+axe-core comes from the npm registry, pinned in tests/a11y/package.json and package-lock.json;
+install it with ``npm ci --prefix tests/a11y`` (CI does this in .ci/run).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from exams import services
+from exams.models import Attempt
+from tests.conftest import attempt_start, bank_build
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture
+def axe_path():
+    if not AXE.is_file():
+        message = f"axe-core is not installed ({AXE}): run `npm ci --prefix tests/a11y`."
+        if os.environ.get("BILLINGS_REQUIRE_BROWSER"):
+            pytest.fail(message + " (BILLINGS_REQUIRE_BROWSER is set, so this is an error.)")
+        pytest.skip(message)
+    return AXE
+
+
+@pytest.fixture
+def axe_context(browser):
+    """A browser context that ignores the page's CSP, for the axe tests only.
+
+    The site's CSP (script-src 'self' + nonce) rightly blocks the script Playwright injects;
+    bypass_csp lets axe in. Everywhere else (the other browser tests) the CSP stays enforced.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    yield context
+    context.close()
+
+
+def sign_in(context, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def axe_violations(page, axe_path):
+    page.add_script_tag(path=str(axe_path))
+    results = page.evaluate(
+        """async () => await axe.run(document, {
+            resultTypes: ["violations"],
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                            "best-practice"]}
+        })"""
+    )
+    assert results["testEngine"]["name"] == "axe-core", results.get("testEngine")
+    return [v for v in results["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(where, violations):
+    lines = []
+    for v in violations:
+        for node in v["nodes"][:5]:
+            lines.append(f"{where}: [{v['impact']}] {v['id']}: {v['help']} :: {node['target']}")
+            lines.append(f"    {node['html'][:200]}")
+    return "\n".join(lines)
+
+
+def check(page, axe_path, where, url):
+    response = page.goto(url)
+    assert response.status < 400, (where, url, response.status)
+    page.wait_for_load_state("networkidle")
+    return describe(where, axe_violations(page, axe_path))
+
+
+def finished_attempt(user, exam):
+    attempt = attempt_start(user, exam, "practice")
+    for item in attempt.items.all():
+        services.answer_submit(
+            attempt_id=attempt.pk,
+            user=user,
+            position=item.position,
+            choice_ids=[item.choice_order[item.position % 2]],
+        )
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    return attempt
+
+
+def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_server):
+    exam = bank_build(questions=4)
+    user = UserFactory()
+    profile = user.profile
+    profile.display_name = "Ada"
+    profile.bio = "Studying for Security+."
+    profile.save()
+    practice = attempt_start(user, exam, "practice")
+    answered = attempt_start(user, exam, "practice")
+    first = answered.items.get(position=1)
+    services.answer_submit(
+        attempt_id=answered.pk, user=user, position=1, choice_ids=first.choice_order[:1]
+    )
+    simulation = attempt_start(user, exam, "simulation")
+    services.item_flag(attempt_id=simulation.pk, user=user, position=2, flagged=True)
+    done = finished_attempt(user, exam)
+
+    page = axe_context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+    problems = []
+    anonymous = {
+        "home": reverse("home"),
+        "signup": reverse("account_signup"),
+        "login": reverse("account_login"),
+        "catalogue": reverse("exams:catalogue"),
+    }
+    for where, path in anonymous.items():
+        problems.append(check(page, axe_path, where, base + path))
+    sign_in(axe_context, live_server, user)
+    signed_in = {
+        "dashboard": reverse("home"),
+        "catalogue (signed in)": reverse("exams:catalogue"),
+        "start practice": reverse("exams:start", args=[exam.slug, "practice"]),
+        "question (practice)": reverse("exams:question", args=[practice.pk, 1]),
+        "question (practice feedback)": reverse("exams:question", args=[answered.pk, 1]),
+        "question (simulation)": reverse("exams:question", args=[simulation.pk, 1]),
+        "submit step": reverse("exams:submit", args=[simulation.pk]),
+        "results": reverse("exams:results", args=[done.pk]),
+        "review": reverse("exams:review", args=[done.pk]),
+        "history": reverse("exams:history"),
+        "bookmarks": reverse("exams:bookmarks"),
+        "badges": reverse("gamification:badges"),
+        "leaderboard": reverse("gamification:leaderboard"),
+        "avatar": reverse("gamification:avatar"),
+        "profile": reverse("accounts:profile"),
+        "profile edit": reverse("accounts:profile_edit"),
+    }
+    for where, path in signed_in.items():
+        problems.append(check(page, axe_path, where, base + path))
+    # A page after an htmx swap: the practice card with its feedback, swapped in place.
+    page.goto(base + reverse("exams:question", args=[practice.pk, 1]))
+    page.locator("#card input[name=choice]").first.check()
+    page.locator("[data-submit-answer]").click()
+    page.locator(".feedback-result").wait_for()
+    problems.append(describe("question after htmx answer", axe_violations(page, axe_path)))
+    report = "\n".join(p for p in problems if p)
+    assert not report, "serious or critical accessibility violations:\n" + report
+
+
+def tab_to(page, matches, *, limit=80):
+    """Press Tab until the focused element's text or label matches; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        label = page.evaluate(
+            """() => { const el = document.activeElement;
+                       return (el.innerText || el.value || el.getAttribute('aria-label') || '')
+                              .trim(); }"""
+        )
+        if re.search(matches, label):
+            return label
+    raise AssertionError(f"Tab never reached {matches!r}")
+
+
+def test_practice_attempt_by_keyboard_only(page, live_server):
+    """Start, answer every question, finish and reach the results without a mouse."""
+    exam = bank_build(questions=3)
+    user = UserFactory()
+    sign_in(page.context, live_server, user)
+    page.goto(live_server.url + reverse("exams:start", args=[exam.slug, "practice"]))
+    tab_to(page, r"^Start practice$")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    attempt = Attempt.objects.get(user=user)
+    for position in range(1, attempt.question_count + 1):
+        page.locator("#q-heading", has_text=f"Question {position} of").wait_for()
+        page.keyboard.press("2")
+        assert page.evaluate("document.activeElement.name") == "choice"
+        page.keyboard.press("Enter")
+        page.locator(".feedback-result").wait_for()
+        if position < attempt.question_count:
+            page.keyboard.press("Enter")  # on to the next question
+            page.locator("#q-heading", has_text=f"Question {position + 1} of").wait_for()
+    tab_to(page, r"^Finish$")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/submit/$"))
+    tab_to(page, r"^Submit and see results$")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/results/$"))
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    assert attempt.items.filter(answered_at__isnull=True).count() == 0
