@@ -63,6 +63,39 @@ class Attempt(models.Model):
     def __str__(self):
         return f"{self.get_mode_display()} of {self.exam.code} by {self.user}"
 
+    @property
+    def is_open(self):
+        return self.status == self.Status.IN_PROGRESS
+
+    @property
+    def is_simulation(self):
+        return self.mode == self.Mode.SIMULATION
+
+    @property
+    def gives_feedback(self):
+        """Practice and drills explain each answer at once; simulations only after submission."""
+        return self.mode != self.Mode.SIMULATION
+
+    def is_past_deadline(self, now):
+        return self.deadline is not None and now >= self.deadline
+
+    def seconds_left(self, now):
+        if self.deadline is None:
+            return None
+        return max(0, int((self.deadline - now).total_seconds()))
+
+    @property
+    def duration(self):
+        if self.submitted_at is None:
+            return None
+        return self.submitted_at - self.started_at
+
+    @property
+    def percent(self):
+        if self.correct_count is None:
+            return None
+        return round(100 * self.correct_count / self.question_count)
+
 
 class AttemptItem(models.Model):
     """One question of an attempt, with its shuffled choice order and the learner's answer."""

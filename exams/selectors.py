@@ -1,0 +1,476 @@
+"""The exam engine's reads: question selection, the question card, results, review, history.
+
+Each page reads a fixed number of queries however many questions the attempt holds.
+"""
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import floor
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from exams.models import Attempt, AttemptItem, Bookmark
+from questions.models import LETTERS, Choice, Exam, Objective, Question
+from questions.selectors import exam_catalogue
+
+NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
+
+
+# Selection ---------------------------------------------------------------------------------
+
+
+def allocation_compute(*, total: int, weights: dict, capacity: dict) -> dict:
+    """Split ``total`` questions across keys in proportion to ``weights`` (largest remainder).
+
+    No key gets more than its ``capacity``; what a full key cannot take goes to the others,
+    again by weight. Ties in the remainder go to the heavier key, then the smaller key.
+    """
+    alloc = dict.fromkeys(weights, 0)
+    remaining = min(total, sum(capacity.get(k, 0) for k in weights))
+    while remaining > 0:
+        open_keys = [k for k in weights if alloc[k] < capacity.get(k, 0)]
+        if not open_keys:
+            break
+        w = {k: weights[k] for k in open_keys}
+        if sum(w.values()) <= 0:
+            w = dict.fromkeys(open_keys, 1)
+        wsum = sum(w.values())
+        quotas = {k: Fraction(remaining * w[k], wsum) for k in open_keys}
+        given = 0
+        for k in open_keys:
+            take = min(floor(quotas[k]), capacity[k] - alloc[k])
+            alloc[k] += take
+            given += take
+        left = remaining - given
+        by_remainder = sorted(open_keys, key=lambda k: (-(quotas[k] - floor(quotas[k])), -w[k], k))
+        for k in by_remainder:
+            if left == 0:
+                break
+            if alloc[k] < capacity[k]:
+                alloc[k] += 1
+                left -= 1
+        remaining = left
+    return alloc
+
+
+def _random_scan(queryset: QuerySet, n: int, start: float) -> list[int]:
+    """Up to ``n`` ids in random-key order from ``start``, wrapping round: an index range scan."""
+    ids = list(
+        queryset.filter(random_key__gte=start)
+        .order_by("random_key")
+        .values_list("id", flat=True)[:n]
+    )
+    if len(ids) < n:
+        ids += list(
+            queryset.filter(random_key__lt=start)
+            .order_by("random_key")
+            .values_list("id", flat=True)[: n - len(ids)]
+        )
+    return ids
+
+
+def questions_pick(
+    *,
+    user,
+    exam: Exam,
+    count: int,
+    domain_ids=(),
+    objective_ids=(),
+    bookmarked: bool = False,
+    rng: random.Random | None = None,
+) -> list[int]:
+    """Pick ``count`` active questions of ``exam`` at random, without replacement.
+
+    Domains share the count by official weight (largest remainder). Within a domain, the
+    questions this learner has never been shown come first. No ``ORDER BY RANDOM()``: each
+    domain is a range scan of the ``(domain, is_active, random_key)`` index from a random start.
+    Returns question ids in a shuffled order.
+    """
+    rng = rng or random.Random()
+    domain_ids = {int(d) for d in domain_ids}
+    objective_ids = {int(o) for o in objective_ids}
+    base = Question.objects.filter(exam=exam, is_active=True)
+    if bookmarked:
+        base = base.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))
+
+    # Objectives chosen outside a chosen domain narrow that domain to those objectives.
+    objectives_by_domain = defaultdict(set)
+    if objective_ids:
+        for objective_id, domain_id in Objective.objects.filter(
+            pk__in=objective_ids, domain__exam=exam
+        ).values_list("id", "domain_id"):
+            objectives_by_domain[domain_id].add(objective_id)
+
+    def in_scope(queryset, domain_id):
+        queryset = queryset.filter(domain_id=domain_id)
+        if domain_id not in domain_ids and domain_id in objectives_by_domain:
+            queryset = queryset.filter(objective_id__in=objectives_by_domain[domain_id])
+        return queryset
+
+    weights = dict(exam.domains.values_list("id", "weight_percent"))
+    scope = Q()
+    if domain_ids or objective_ids:
+        chosen = domain_ids & set(weights)
+        narrowed = {
+            objective_id
+            for domain_id, objectives in objectives_by_domain.items()
+            if domain_id not in chosen
+            for objective_id in objectives
+        }
+        weights = {k: v for k, v in weights.items() if k in chosen or k in objectives_by_domain}
+        scope = Q(domain_id__in=chosen) | Q(objective_id__in=narrowed)
+    if not weights:
+        return []
+    capacity = dict(
+        base.filter(scope).values("domain_id").annotate(n=Count("id")).values_list("domain_id", "n")
+    )
+    allocation = allocation_compute(total=count, weights=weights, capacity=capacity)
+
+    seen = AttemptItem.objects.filter(attempt__user=user, question_id=OuterRef("pk"))
+    picked: list[int] = []
+    for domain_id, n in allocation.items():
+        if n <= 0:
+            continue
+        domain_qs = in_scope(base, domain_id)
+        start = rng.random()
+        ids = _random_scan(domain_qs.filter(~Exists(seen)), n, start)
+        if len(ids) < n:
+            ids += _random_scan(domain_qs.exclude(pk__in=ids), n - len(ids), start)
+        picked += ids
+    rng.shuffle(picked)
+    return picked
+
+
+# The question card -------------------------------------------------------------------------
+
+
+@dataclass
+class ChoiceView:
+    id: int
+    letter: str
+    text: str
+    selected: bool
+    # Only filled when the attempt may reveal answers (practice feedback, or after submission).
+    is_correct: bool | None = None
+    explanation: str = ""
+
+
+@dataclass
+class NavCell:
+    position: int
+    answered: bool
+    flagged: bool
+    current: bool
+
+    @property
+    def state(self):
+        return "answered" if self.answered else "unanswered"
+
+
+@dataclass
+class QuestionCard:
+    attempt: Attempt
+    item: AttemptItem
+    question: Question
+    choices: list[ChoiceView]
+    correct_total: int
+    reveal: bool
+    bookmarked: bool
+    navigator: list[NavCell] = field(default_factory=list)
+
+    @property
+    def multi(self):
+        return self.correct_total > 1
+
+    @property
+    def choose_word(self):
+        return NUMBER_WORDS.get(self.correct_total, str(self.correct_total))
+
+    @property
+    def position(self):
+        return self.item.position
+
+    @property
+    def total(self):
+        return len(self.navigator)
+
+    @property
+    def previous(self):
+        return self.item.position - 1 if self.item.position > 1 else None
+
+    @property
+    def next(self):
+        return self.item.position + 1 if self.item.position < self.total else None
+
+    @property
+    def answered_count(self):
+        return sum(1 for cell in self.navigator if cell.answered)
+
+    @property
+    def flagged_count(self):
+        return sum(1 for cell in self.navigator if cell.flagged)
+
+    @property
+    def answered(self):
+        return self.item.answered_at is not None
+
+    @property
+    def correct_letters(self):
+        return [c.letter for c in self.choices if c.is_correct]
+
+
+def _choice_views(order, rows, selected, reveal):
+    views = []
+    selected = set(selected or [])
+    for index, choice_id in enumerate(order):
+        row = rows.get(choice_id)
+        if row is None:
+            continue
+        view = ChoiceView(
+            id=choice_id, letter=LETTERS[index], text=row["text"], selected=choice_id in selected
+        )
+        if reveal:
+            view.is_correct = row["is_correct"]
+            view.explanation = row["explanation"]
+        views.append(view)
+    return views
+
+
+def question_card(*, attempt: Attempt, position: int) -> QuestionCard:
+    """Everything the question page shows, in four queries.
+
+    In a simulation before submission the card carries no correctness and no explanation,
+    so no template or fragment can leak them.
+    """
+    cells = [
+        NavCell(
+            position=row["position"],
+            answered=row["answered_at"] is not None,
+            flagged=row["flagged"],
+            current=row["position"] == position,
+        )
+        for row in attempt.items.order_by("position").values("position", "answered_at", "flagged")
+    ]
+    item = attempt.items.select_related("question__objective__domain").get(position=position)
+    rows = {
+        row["id"]: row
+        for row in Choice.objects.filter(question_id=item.question_id).values(
+            "id", "text", "explanation", "is_correct"
+        )
+    }
+    correct_total = sum(1 for row in rows.values() if row["is_correct"])
+    reveal = not attempt.is_open or (attempt.gives_feedback and item.answered_at is not None)
+    return QuestionCard(
+        attempt=attempt,
+        item=item,
+        question=item.question,
+        choices=_choice_views(item.choice_order, rows, item.selected, reveal),
+        correct_total=correct_total,
+        reveal=reveal,
+        bookmarked=Bookmark.objects.filter(
+            user_id=attempt.user_id, question_id=item.question_id
+        ).exists(),
+        navigator=cells,
+    )
+
+
+def attempt_progress(*, attempt: Attempt) -> dict:
+    """Counts for the submit step: total, answered, unanswered and flagged positions."""
+    rows = list(attempt.items.order_by("position").values("position", "answered_at", "flagged"))
+    unanswered = [r["position"] for r in rows if r["answered_at"] is None]
+    flagged = [r["position"] for r in rows if r["flagged"]]
+    return {
+        "total": len(rows),
+        "answered": len(rows) - len(unanswered),
+        "unanswered": unanswered,
+        "flagged": flagged,
+    }
+
+
+# Results and review ------------------------------------------------------------------------
+
+
+@dataclass
+class DomainScore:
+    number: int
+    name: str
+    correct: int
+    total: int
+    domain_id: int
+
+    @property
+    def percent(self):
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+@dataclass
+class ObjectiveScore:
+    code: str
+    title: str
+    correct: int
+    total: int
+    objective_id: int
+
+    @property
+    def percent(self):
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+def attempt_results(*, attempt: Attempt) -> dict:
+    """Per-domain and per-objective scores of a submitted attempt (two queries)."""
+    correct = Count("id", filter=Q(is_correct=True))
+    domains = [
+        DomainScore(
+            number=row["question__domain__number"],
+            name=row["question__domain__name"],
+            correct=row["correct"],
+            total=row["total"],
+            domain_id=row["question__domain_id"],
+        )
+        for row in attempt.items.values(
+            "question__domain_id", "question__domain__number", "question__domain__name"
+        )
+        .annotate(total=Count("id"), correct=correct)
+        .order_by("question__domain__number")
+    ]
+    objectives = [
+        ObjectiveScore(
+            code=row["question__objective__code"],
+            title=row["question__objective__title"],
+            correct=row["correct"],
+            total=row["total"],
+            objective_id=row["question__objective_id"],
+        )
+        for row in attempt.items.values(
+            "question__objective_id", "question__objective__code", "question__objective__title"
+        )
+        .annotate(total=Count("id"), correct=correct)
+        .order_by()
+    ]
+    weakest = sorted(
+        (o for o in objectives if o.correct < o.total),
+        key=lambda o: (o.correct / o.total, -o.total, o.code),
+    )[:5]
+    weakest_domain = min(
+        (d for d in domains if d.correct < d.total),
+        key=lambda d: (d.correct / d.total, -d.total, d.number),
+        default=None,
+    )
+    exam = attempt.exam
+    pass_percent = round(
+        100 * (exam.pass_mark - exam.score_min) / (exam.score_max - exam.score_min)
+    )
+    return {
+        "domains": domains,
+        "weakest_objectives": weakest,
+        "weakest_domain": weakest_domain,
+        "pass_percent": pass_percent,
+    }
+
+
+@dataclass
+class ReviewEntry:
+    item: AttemptItem
+    question: Question
+    choices: list[ChoiceView]
+    bookmarked: bool
+
+    @property
+    def correct_letters(self):
+        return [c.letter for c in self.choices if c.is_correct]
+
+    @property
+    def selected_letters(self):
+        return [c.letter for c in self.choices if c.selected]
+
+
+REVIEW_FILTERS = {"all": "All", "wrong": "Wrong", "flagged": "Flagged"}
+
+
+def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
+    """Every question of a submitted attempt with the learner's and the correct answers."""
+    items = attempt.items.select_related("question__objective__domain").order_by("position")
+    if show == "wrong":
+        items = items.filter(Q(is_correct=False) | Q(is_correct__isnull=True))
+    elif show == "flagged":
+        items = items.filter(flagged=True)
+    items = list(items)
+    question_ids = [item.question_id for item in items]
+    rows_by_question = defaultdict(dict)
+    for row in Choice.objects.filter(question_id__in=question_ids).values(
+        "id", "question_id", "text", "explanation", "is_correct"
+    ):
+        rows_by_question[row["question_id"]][row["id"]] = row
+    bookmarked = set(
+        Bookmark.objects.filter(user_id=attempt.user_id, question_id__in=question_ids).values_list(
+            "question_id", flat=True
+        )
+    )
+    return [
+        ReviewEntry(
+            item=item,
+            question=item.question,
+            choices=_choice_views(
+                item.choice_order, rows_by_question[item.question_id], item.selected, True
+            ),
+            bookmarked=item.question_id in bookmarked,
+        )
+        for item in items
+    ]
+
+
+# Lists -------------------------------------------------------------------------------------
+
+
+def attempts_in_progress(*, user) -> list[Attempt]:
+    """The learner's open attempts, newest first, each with ``answered`` (a count)."""
+    return list(
+        Attempt.objects.filter(user=user, status=Attempt.Status.IN_PROGRESS)
+        .select_related("exam")
+        .annotate(answered=Count("items", filter=Q(items__answered_at__isnull=False)))
+        .order_by("-started_at", "-id")
+    )
+
+
+def attempt_history(*, user) -> QuerySet[Attempt]:
+    """The learner's finished (submitted or abandoned) attempts, newest first."""
+    return (
+        Attempt.objects.filter(user=user)
+        .exclude(status=Attempt.Status.IN_PROGRESS)
+        .select_related("exam")
+        .order_by("-started_at", "-id")
+    )
+
+
+def open_simulation(*, user) -> Attempt | None:
+    return (
+        Attempt.objects.filter(
+            user=user, mode=Attempt.Mode.SIMULATION, status=Attempt.Status.IN_PROGRESS
+        )
+        .select_related("exam")
+        .first()
+    )
+
+
+def bookmarks_list(*, user) -> list[Bookmark]:
+    """The learner's bookmarks grouped by exam (catalogue order), newest first within one."""
+    return list(
+        Bookmark.objects.filter(user=user)
+        .select_related("question__exam", "question__objective")
+        .order_by("question__exam__position", "question__exam__code", "-created_at", "-id")
+    )
+
+
+def catalogue_entries() -> list[Exam]:
+    """The catalogue's exams, each with ``objective_list`` for the start forms (3 queries)."""
+    exams = exam_catalogue()
+    by_exam = defaultdict(list)
+    for objective in Objective.objects.select_related("domain").order_by(
+        "domain__number", "sort_minor", "code"
+    ):
+        by_exam[objective.domain.exam_id].append(objective)
+    for exam in exams:
+        exam.objective_list = by_exam[exam.pk]
+    return exams

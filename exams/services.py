@@ -1,0 +1,406 @@
+"""The exam engine's writes: start, answer, flag, finish, abandon, bookmark.
+
+Every function takes keyword arguments, runs in one transaction and never touches ``request``.
+Time is injectable (``now=``) so tests freeze it instead of sleeping.
+
+Rules worth knowing before changing anything here:
+
+- The deadline of a simulation is enforced here, not in the browser: any write on an attempt
+  past its deadline submits it as it stands and then refuses the write (``AttemptClosed``).
+- Answers are recorded by choice id, never by the letter the learner saw.
+- Writes lock the attempt row (``select_for_update``) so double clicks, two tabs and racing
+  finishes count exactly once; ``Profile.total_exams_taken`` is incremented only on the
+  transition from in progress to submitted.
+"""
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Profile
+from exams.models import Attempt, AttemptItem, Bookmark
+from exams.selectors import questions_pick
+from gamification import services as gamification
+from questions.models import Choice, Exam, Question
+
+PRACTICE_LENGTHS = (10, 20, 30)
+MAX_LENGTH = 200
+
+
+class EngineError(Exception):
+    """A rule of the engine refused the request; ``str(error)`` is shown to the learner."""
+
+
+class AttemptClosed(EngineError):
+    """The attempt is submitted, abandoned or past its deadline (HTTP 409)."""
+
+    def __init__(self, message, *, attempt=None, announcements=()):
+        super().__init__(message)
+        self.attempt = attempt
+        self.announcements = list(announcements)
+
+
+class InvalidAnswer(EngineError):
+    """The answer does not fit the question, e.g. a foreign choice id (HTTP 400)."""
+
+
+class NoQuestions(EngineError):
+    """The bank holds no active question for what the learner asked."""
+
+
+class SimulationOpen(EngineError):
+    """The learner already has a simulation in progress (resume or abandon it first)."""
+
+    def __init__(self, attempt):
+        super().__init__("You already have an exam simulation in progress.")
+        self.attempt = attempt
+
+
+@dataclass
+class AnswerResult:
+    item: AttemptItem
+    newly_answered: bool
+    announcements: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FinishResult:
+    attempt: Attempt
+    newly_finished: bool
+    announcements: list[str] = field(default_factory=list)
+
+
+def scaled_score_compute(*, correct: int, total: int, score_min: int = 100, score_max: int = 900):
+    """``score_min + (score_max - score_min) × correct ÷ total``, rounded half up, in integers."""
+    if total <= 0:
+        return score_min
+    span = score_max - score_min
+    return score_min + (2 * span * correct + total) // (2 * total)
+
+
+def time_limit_compute(*, minutes: int, extra_time: int) -> int:
+    """Minutes allowed with an accommodation of ``extra_time`` percent (150 -> 1.5×)."""
+    return math.ceil(minutes * extra_time / 100)
+
+
+def _locked_attempt(*, attempt_id: int, user) -> Attempt:
+    return Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_id, user=user)
+
+
+def attempt_start(
+    *,
+    user,
+    exam: Exam,
+    mode: str,
+    count: int | None = None,
+    domain_ids: list[int] | tuple = (),
+    objective_ids: list[int] | tuple = (),
+    bookmarked: bool = False,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Start an attempt: pick its questions, shuffle each question's choices, store both.
+
+    A simulation takes the exam's question count (or what the bank holds) across all domains
+    by official weight, and a deadline stretched by the learner's extra-time accommodation.
+    ``bookmarked`` draws a practice set from the learner's bookmarks in this exam.
+    """
+    now = now or timezone.now()
+    rng = rng or random.Random()
+    mode = Attempt.Mode(mode)
+    scope = {}
+    if mode == Attempt.Mode.SIMULATION:
+        domain_ids, objective_ids, bookmarked = (), (), False
+        count = exam.question_count
+    else:
+        count = max(1, min(int(count or PRACTICE_LENGTHS[0]), MAX_LENGTH))
+        if domain_ids:
+            scope["domains"] = sorted(int(d) for d in domain_ids)
+        if objective_ids:
+            scope["objectives"] = sorted(int(o) for o in objective_ids)
+        if bookmarked:
+            scope["bookmarks"] = True
+    if mode == Attempt.Mode.DRILL and not (domain_ids or objective_ids):
+        raise EngineError("A drill needs a domain or an objective.")
+
+    with transaction.atomic():
+        profile = Profile.objects.get(user=user)
+        if mode == Attempt.Mode.SIMULATION:
+            open_one = (
+                Attempt.objects.filter(user=user, mode=mode, status=Attempt.Status.IN_PROGRESS)
+                .select_related("exam")
+                .first()
+            )
+            if open_one is not None:
+                raise SimulationOpen(open_one)
+        question_ids = questions_pick(
+            user=user,
+            exam=exam,
+            count=count,
+            domain_ids=domain_ids,
+            objective_ids=objective_ids,
+            bookmarked=bookmarked,
+            rng=rng,
+        )
+        if not question_ids:
+            raise NoQuestions("The bank holds no active questions for that choice yet.")
+        attempt = Attempt(
+            user=user,
+            exam=exam,
+            mode=mode,
+            scope=scope,
+            question_count=len(question_ids),
+            started_at=now,
+        )
+        if mode == Attempt.Mode.SIMULATION:
+            attempt.extra_time = profile.extra_time
+            attempt.time_limit_minutes = time_limit_compute(
+                minutes=exam.time_limit_minutes, extra_time=profile.extra_time
+            )
+            attempt.deadline = now + timedelta(minutes=attempt.time_limit_minutes)
+        try:
+            with transaction.atomic():
+                attempt.save()
+        except IntegrityError:
+            # Two tabs started a simulation at once: the constraint let one through.
+            open_one = Attempt.objects.filter(
+                user=user, mode=mode, status=Attempt.Status.IN_PROGRESS
+            ).first()
+            if open_one is None:
+                raise
+            raise SimulationOpen(open_one) from None
+
+        choices_by_question: dict[int, list[int]] = {qid: [] for qid in question_ids}
+        for question_id, choice_id in Choice.objects.filter(
+            question_id__in=question_ids
+        ).values_list("question_id", "id"):
+            choices_by_question[question_id].append(choice_id)
+        items = []
+        for position, question_id in enumerate(question_ids, start=1):
+            order = sorted(choices_by_question[question_id])
+            rng.shuffle(order)
+            items.append(
+                AttemptItem(
+                    attempt=attempt, position=position, question_id=question_id, choice_order=order
+                )
+            )
+        AttemptItem.objects.bulk_create(items)
+    return attempt
+
+
+def attempt_expire_if_due(*, attempt: Attempt, now: datetime | None = None) -> FinishResult | None:
+    """Submit an open attempt whose deadline has passed; None when nothing was due."""
+    now = now or timezone.now()
+    if attempt.status != Attempt.Status.IN_PROGRESS or not attempt.is_past_deadline(now):
+        return None
+    result = attempt_finish(attempt_id=attempt.pk, user=attempt.user, now=now)
+    attempt.refresh_from_db()
+    return result
+
+
+def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
+    """Inside a locked transaction: submit the attempt if it is past its deadline.
+
+    Returns the announcements of that submission (the caller commits, then refuses), or None
+    when the attempt is still open. Raises AttemptClosed for an already closed attempt.
+    """
+    if attempt.status == Attempt.Status.SUBMITTED:
+        raise AttemptClosed(
+            "This attempt has been submitted; answers can no longer change.", attempt=attempt
+        )
+    if attempt.status == Attempt.Status.ABANDONED:
+        raise AttemptClosed("This attempt was abandoned.", attempt=attempt)
+    if attempt.is_past_deadline(now):
+        return _finish_locked(attempt, now)
+    return None
+
+
+def _correct_ids(question_id: int) -> set[int]:
+    return set(
+        Choice.objects.filter(question_id=question_id, is_correct=True).values_list("id", flat=True)
+    )
+
+
+def answer_submit(
+    *, attempt_id: int, user, position: int, choice_ids, now: datetime | None = None
+) -> AnswerResult:
+    """Record the learner's answer to the question at ``position``.
+
+    Practice and drill: one answer per question (the feedback is shown right away); sending the
+    same answer again is harmless, a different one is refused. Simulation: the answer may change
+    until submission; correctness is stored but not shown.
+    """
+    now = now or timezone.now()
+    try:
+        selected = sorted({int(c) for c in choice_ids})
+    except (TypeError, ValueError):
+        raise InvalidAnswer("That is not a choice of this question.") from None
+    expired = None
+    with transaction.atomic():
+        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        expired = _refuse_if_closed(attempt, now)
+        if expired is None:
+            try:
+                item = attempt.items.get(position=position)
+            except AttemptItem.DoesNotExist:
+                raise InvalidAnswer("That question is not part of this attempt.") from None
+            if not selected:
+                raise InvalidAnswer("Choose an answer first.")
+            if not set(selected) <= set(item.choice_order):
+                raise InvalidAnswer("That is not a choice of this question.")
+            correct = _correct_ids(item.question_id)
+            if len(correct) <= 1 and len(selected) > 1:
+                raise InvalidAnswer("This question takes one answer.")
+            if len(selected) > len(item.choice_order):
+                raise InvalidAnswer("Too many choices.")
+            result = _answer_store(attempt, item, selected, correct, user, now)
+    if expired is not None:
+        raise AttemptClosed(
+            "Time is up: the attempt was submitted as it stood, so this answer was not recorded.",
+            attempt=attempt,
+            announcements=expired,
+        )
+    return result
+
+
+def _answer_store(attempt, item, selected, correct, user, now) -> AnswerResult:
+    is_correct = set(selected) == correct
+    practice_like = attempt.mode != Attempt.Mode.SIMULATION
+    if item.answered_at is not None and item.selected == selected:
+        return AnswerResult(item=item, newly_answered=False)  # a double submit: nothing changes
+    if practice_like and item.answered_at is not None:
+        raise AttemptClosed(
+            "You have already answered this question; its feedback is shown below.",
+            attempt=attempt,
+        )
+    newly = item.answered_at is None
+    item.selected = selected
+    item.is_correct = is_correct
+    item.answered_at = now
+    item.save(update_fields=["selected", "is_correct", "answered_at"])
+    if attempt.current_position != item.position:
+        Attempt.objects.filter(pk=attempt.pk).update(current_position=item.position)
+    announcements = []
+    if practice_like and newly:
+        announcements = gamification.activity_record(
+            user=user, answered=1, correct=int(is_correct), at=now
+        )
+    return AnswerResult(item=item, newly_answered=newly, announcements=list(announcements or []))
+
+
+def item_flag(
+    *, attempt_id: int, user, position: int, flagged: bool | None = None, now=None
+) -> AttemptItem:
+    """Flag (or unflag; ``None`` toggles) a question for review before submitting."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        expired = _refuse_if_closed(attempt, now)
+        if expired is None:
+            try:
+                item = attempt.items.get(position=position)
+            except AttemptItem.DoesNotExist:
+                raise InvalidAnswer("That question is not part of this attempt.") from None
+            item.flagged = (not item.flagged) if flagged is None else bool(flagged)
+            item.save(update_fields=["flagged"])
+    if expired is not None:
+        raise AttemptClosed(
+            "Time is up: the attempt was submitted as it stood.",
+            attempt=attempt,
+            announcements=expired,
+        )
+    return item
+
+
+def attempt_position_set(*, attempt: Attempt, position: int) -> None:
+    """Remember where the learner is, so resuming lands on the same question."""
+    if attempt.status == Attempt.Status.IN_PROGRESS and attempt.current_position != position:
+        Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS).update(
+            current_position=position
+        )
+        attempt.current_position = position
+
+
+def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
+    """Score and submit a locked, in-progress attempt. Returns the announcements."""
+    submitted_at = now
+    if attempt.deadline is not None and now > attempt.deadline:
+        submitted_at = attempt.deadline  # it was submitted as it stood when time ran out
+    attempt.items.filter(answered_at__isnull=True).update(is_correct=False)
+    answered = attempt.items.filter(answered_at__isnull=False).count()
+    correct = attempt.items.filter(is_correct=True).count()
+    attempt.correct_count = correct
+    attempt.status = Attempt.Status.SUBMITTED
+    attempt.submitted_at = submitted_at
+    if attempt.mode == Attempt.Mode.SIMULATION:
+        exam = attempt.exam
+        attempt.scaled_score = scaled_score_compute(
+            correct=correct,
+            total=attempt.question_count,
+            score_min=exam.score_min,
+            score_max=exam.score_max,
+        )
+        attempt.passed = attempt.scaled_score >= exam.pass_mark
+    attempt.save(
+        update_fields=["correct_count", "status", "submitted_at", "scaled_score", "passed"]
+    )
+    Profile.objects.filter(user_id=attempt.user_id).update(
+        total_exams_taken=F("total_exams_taken") + 1
+    )
+    announcements = []
+    if attempt.mode == Attempt.Mode.SIMULATION:
+        announcements += (
+            gamification.activity_record(
+                user=attempt.user, answered=answered, correct=correct, at=submitted_at
+            )
+            or []
+        )
+    announcements += gamification.attempt_finished(attempt=attempt) or []
+    return announcements
+
+
+def attempt_finish(*, attempt_id: int, user, now: datetime | None = None) -> FinishResult:
+    """Submit the attempt and score it. Finishing twice is harmless and counts once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        if attempt.status == Attempt.Status.SUBMITTED:
+            return FinishResult(attempt=attempt, newly_finished=False)
+        if attempt.status == Attempt.Status.ABANDONED:
+            raise AttemptClosed("This attempt was abandoned.", attempt=attempt)
+        announcements = _finish_locked(attempt, now)
+    return FinishResult(attempt=attempt, newly_finished=True, announcements=announcements)
+
+
+def attempt_abandon(*, attempt_id: int, user, now: datetime | None = None) -> Attempt:
+    """Give up an open attempt (it is kept in the history, unscored).
+
+    An attempt already past its deadline is submitted as it stood instead.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        if attempt.status != Attempt.Status.IN_PROGRESS:
+            return attempt
+        if attempt.is_past_deadline(now):
+            _finish_locked(attempt, now)
+            return attempt
+        attempt.status = Attempt.Status.ABANDONED
+        attempt.save(update_fields=["status"])
+    return attempt
+
+
+def bookmark_set(*, user, question_id: int, on: bool) -> bool:
+    """Bookmark or un-bookmark a question; idempotent. Returns whether it is bookmarked."""
+    if on:
+        if not Question.objects.filter(pk=question_id).exists():
+            raise InvalidAnswer("No such question.")
+        Bookmark.objects.get_or_create(user=user, question_id=question_id)
+        return True
+    Bookmark.objects.filter(user=user, question_id=question_id).delete()
+    return False

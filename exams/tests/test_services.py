@@ -1,0 +1,585 @@
+"""The exam engine's rules, through its services and selectors."""
+
+import random
+from collections import Counter
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Profile
+from accounts.tests.factories import UserFactory
+from exams import selectors, services
+from exams.models import Attempt, AttemptItem, Bookmark
+from exams.tests.factories import QuestionFactory, bank_build, correct_ids, wrong_id
+from questions.models import Choice, Exam, Question
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now().replace(microsecond=0)
+
+
+def start(user, exam, mode="practice", **kwargs):
+    kwargs.setdefault("now", NOW)
+    kwargs.setdefault("rng", random.Random(7))
+    return services.attempt_start(user=user, exam=exam, mode=mode, **kwargs)
+
+
+@pytest.fixture
+def bank():
+    return bank_build(per_domain=30)
+
+
+@pytest.fixture
+def spy():
+    """Watch the gamification interface while still running it."""
+    from gamification import services as gamification
+
+    with (
+        mock.patch.object(
+            gamification, "activity_record", wraps=gamification.activity_record
+        ) as activity,
+        mock.patch.object(
+            gamification, "attempt_finished", wraps=gamification.attempt_finished
+        ) as finished,
+    ):
+        yield mock.Mock(activity=activity, finished=finished)
+
+
+# Selection ---------------------------------------------------------------------------------
+
+
+def test_allocation_largest_remainder_security_weights():
+    weights = {1: 12, 2: 22, 3: 18, 4: 28, 5: 20}
+    capacity = dict.fromkeys(weights, 1000)
+    # Quotas 10.8, 19.8, 16.2, 25.2, 18.0: floors give 88, the two .8 remainders get the rest.
+    assert selectors.allocation_compute(total=90, weights=weights, capacity=capacity) == {
+        1: 11,
+        2: 20,
+        3: 16,
+        4: 25,
+        5: 18,
+    }
+
+
+def test_allocation_redistributes_what_a_small_domain_cannot_take():
+    weights = {1: 50, 2: 30, 3: 20}
+    alloc = selectors.allocation_compute(total=20, weights=weights, capacity={1: 3, 2: 100, 3: 100})
+    assert alloc[1] == 3
+    assert sum(alloc.values()) == 20
+    assert alloc[2] > alloc[3]
+
+
+def test_allocation_never_exceeds_the_bank():
+    alloc = selectors.allocation_compute(total=90, weights={1: 60, 2: 40}, capacity={1: 5, 2: 7})
+    assert alloc == {1: 5, 2: 7}
+
+
+def test_allocation_with_zero_weights_splits_evenly():
+    alloc = selectors.allocation_compute(total=4, weights={1: 0, 2: 0}, capacity={1: 9, 2: 9})
+    assert alloc == {1: 2, 2: 2}
+
+
+def test_simulation_draws_the_exam_count_across_domains_by_weight(user, bank):
+    attempt = start(user, bank, "simulation")
+    items = list(attempt.items.select_related("question"))
+    assert attempt.question_count == 90 == len(items)
+    assert len({item.question_id for item in items}) == 90  # without replacement
+    by_domain = Counter(item.question.domain.number for item in items)
+    assert by_domain == {1: 11, 2: 20, 3: 16, 4: 25, 5: 18}
+    assert [item.position for item in attempt.items.order_by("position")] == list(range(1, 91))
+
+
+def test_simulation_takes_what_the_bank_holds_when_it_is_small(user):
+    exam = bank_build(per_domain=[3, 2, 0, 4, 1])
+    attempt = start(user, exam, "simulation")
+    assert attempt.question_count == 10
+    assert attempt.items.count() == 10
+
+
+def test_only_active_questions_are_drawn(user):
+    exam = bank_build(weights=(100,), per_domain=20)
+    Question.objects.filter(exam=exam, external_id__endswith="-1").update(is_active=False)
+    inactive = set(Question.objects.filter(exam=exam, is_active=False).values_list("id", flat=True))
+    assert inactive
+    attempt = start(user, exam, count=30)
+    drawn = set(attempt.items.values_list("question_id", flat=True))
+    assert attempt.question_count == 20 - len(inactive)
+    assert not drawn & inactive
+
+
+def test_unseen_questions_come_first(user):
+    exam = bank_build(weights=(100,), per_domain=25)
+    first = set(
+        start(user, exam, count=10, rng=random.Random(1)).items.values_list(
+            "question_id", flat=True
+        )
+    )
+    second = set(
+        start(user, exam, count=10, rng=random.Random(1)).items.values_list(
+            "question_id", flat=True
+        )
+    )
+    assert not first & second
+    third = set(
+        start(user, exam, count=10, rng=random.Random(1)).items.values_list(
+            "question_id", flat=True
+        )
+    )
+    # Only 5 unseen remain: all of them, then 5 seen ones.
+    unseen = set(Question.objects.filter(exam=exam).values_list("id", flat=True)) - first - second
+    assert unseen <= third
+    assert len(third) == 10
+
+
+def test_another_learners_history_does_not_count_as_seen(user):
+    exam = bank_build(weights=(100,), per_domain=10)
+    start(UserFactory(), exam, count=10)
+    attempt = start(user, exam, count=10)
+    assert attempt.question_count == 10
+
+
+def test_selection_is_random(user, bank):
+    a = start(user, bank, count=10, rng=random.Random(1))
+    b = start(UserFactory(), bank, count=10, rng=random.Random(2))
+    assert set(a.items.values_list("question_id", flat=True)) != set(
+        b.items.values_list("question_id", flat=True)
+    )
+
+
+def test_practice_by_domain_and_objective(user, bank):
+    domain = bank.domains.get(number=2)
+    attempt = start(user, bank, count=20, domain_ids=[domain.pk])
+    assert set(attempt.items.values_list("question__domain__number", flat=True)) == {2}
+    assert attempt.scope == {"domains": [domain.pk]}
+
+    objective = bank.domains.get(number=4).objectives.get(code="4.2")
+    attempt = start(user, bank, count=10, objective_ids=[objective.pk])
+    assert set(attempt.items.values_list("question__objective__code", flat=True)) == {"4.2"}
+
+    both = start(user, bank, count=30, domain_ids=[domain.pk], objective_ids=[objective.pk])
+    codes = set(both.items.values_list("question__objective__code", flat=True))
+    assert codes <= {"2.1", "2.2", "4.2"}
+    assert "4.2" in codes
+
+
+def test_drill_needs_a_domain_or_objective(user, bank):
+    with pytest.raises(services.EngineError):
+        start(user, bank, "drill", count=10)
+    drill = start(user, bank, "drill", count=5, domain_ids=[bank.domains.get(number=1).pk])
+    assert drill.mode == Attempt.Mode.DRILL
+    assert drill.question_count == 5
+    assert drill.deadline is None
+
+
+def test_empty_bank_is_refused(user):
+    exam = bank_build(per_domain=0)
+    with pytest.raises(services.NoQuestions):
+        start(user, exam, count=10)
+    assert not Attempt.objects.exists()
+
+
+def test_choice_order_is_shuffled_and_stored(user, bank):
+    attempt = start(user, bank, count=30)
+    orders = []
+    for item in attempt.items.all():
+        ids = sorted(Choice.objects.filter(question=item.question_id).values_list("id", flat=True))
+        assert sorted(item.choice_order) == ids
+        orders.append(item.choice_order != ids)
+    assert any(orders)  # 30 shuffles of 4 are not all in id order
+    card = selectors.question_card(attempt=attempt, position=1)
+    assert [c.id for c in card.choices] == attempt.items.get(position=1).choice_order
+    assert [c.letter for c in card.choices] == ["A", "B", "C", "D"]
+
+
+def test_simulation_deadline_and_accommodation(user, bank):
+    attempt = start(user, bank, "simulation")
+    assert attempt.time_limit_minutes == 90
+    assert attempt.deadline == NOW + timedelta(minutes=90)
+    Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.ABANDONED)
+
+    Profile.objects.filter(user=user).update(extra_time=150)
+    attempt = start(user, bank, "simulation")
+    assert attempt.extra_time == 150
+    assert attempt.time_limit_minutes == 135
+    assert attempt.deadline == NOW + timedelta(minutes=135)
+
+
+def test_one_open_simulation_per_learner(user, bank):
+    first = start(user, bank, "simulation")
+    with pytest.raises(services.SimulationOpen) as error:
+        start(user, bank, "simulation")
+    assert error.value.attempt == first
+    start(user, bank, count=10)  # practice is fine meanwhile
+    services.attempt_abandon(attempt_id=first.pk, user=user, now=NOW)
+    assert start(user, bank, "simulation").is_open
+
+
+# Answers -----------------------------------------------------------------------------------
+
+
+def test_answer_is_recorded_by_choice_id(user, bank, spy):
+    attempt = start(user, bank, count=10)
+    item = attempt.items.get(position=1)
+    result = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item), now=NOW
+    )
+    item.refresh_from_db()
+    assert result.newly_answered
+    assert item.selected == correct_ids(item)
+    assert item.is_correct is True
+    assert item.answered_at == NOW
+    spy.activity.assert_called_once_with(user=user, answered=1, correct=1, at=NOW)
+
+    item2 = attempt.items.get(position=2)
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=2, choice_ids=[str(wrong_id(item2))], now=NOW
+    )
+    item2.refresh_from_db()
+    assert item2.is_correct is False
+    assert spy.activity.call_count == 2
+    assert spy.activity.call_args.kwargs["correct"] == 0
+
+
+def test_foreign_or_bad_choices_are_invalid(user, bank):
+    attempt = start(user, bank, count=10)
+    other = attempt.items.get(position=2)
+    for bad in ([wrong_id(other)], [], ["x"], [999999]):
+        with pytest.raises(services.InvalidAnswer):
+            services.answer_submit(attempt_id=attempt.pk, user=user, position=1, choice_ids=bad)
+    item = attempt.items.get(position=1)
+    with pytest.raises(services.InvalidAnswer):  # two answers to a one-answer question
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=1, choice_ids=item.choice_order[:2]
+        )
+    item.refresh_from_db()
+    assert item.answered_at is None
+
+
+def test_multi_answer_needs_exactly_the_correct_set(user):
+    exam = bank_build(weights=(100,), per_domain=4, n_choices=5, correct=("A", "C"))
+    attempt = start(user, exam, "simulation")
+    card = selectors.question_card(attempt=attempt, position=1)
+    assert card.multi and card.choose_word == "TWO"
+
+    def answer(position, ids):
+        services.answer_submit(attempt_id=attempt.pk, user=user, position=position, choice_ids=ids)
+        return attempt.items.get(position=position).is_correct
+
+    items = {i.position: i for i in attempt.items.all()}
+    right = correct_ids(items[1])
+    assert answer(1, right) is True
+    assert answer(2, right_of(items[2])[:1]) is False  # one of two
+    assert answer(3, [*right_of(items[3]), wrong_id(items[3])]) is False  # too many
+    assert answer(4, [right_of(items[4])[0], wrong_id(items[4])]) is False  # one right one wrong
+
+
+def right_of(item):
+    return correct_ids(item)
+
+
+def test_choose_three_is_worded(user):
+    QuestionFactory(exam=Exam.objects.get(slug="security"), correct=["A", "B", "D"], n_choices=6)
+    attempt = start(user, Exam.objects.get(slug="security"), count=1)
+    card = selectors.question_card(attempt=attempt, position=1)
+    assert card.choose_word == "THREE"
+    assert len(card.choices) == 6
+
+
+def test_practice_double_submit_counts_once_and_cannot_change(user, bank, spy):
+    attempt = start(user, bank, count=10)
+    item = attempt.items.get(position=1)
+    for _ in range(2):
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=1, choice_ids=[wrong_id(item)]
+        )
+    assert spy.activity.call_count == 1
+    assert Profile.objects.get(user=user).total_questions_answered == 1
+    with pytest.raises(services.AttemptClosed):
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item)
+        )
+    item.refresh_from_db()
+    assert item.is_correct is False
+
+
+def test_simulation_answers_change_until_submitted_and_count_at_finish(user, bank, spy):
+    attempt = start(user, bank, "simulation", now=NOW)
+    items = {i.position: i for i in attempt.items.all()}
+    later = NOW + timedelta(minutes=5)
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=[wrong_id(items[1])], now=later
+    )
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(items[1]), now=later
+    )
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=2, choice_ids=[wrong_id(items[2])], now=later
+    )
+    assert spy.activity.call_count == 0  # nothing counted, nothing revealed, until submission
+    result = services.attempt_finish(attempt_id=attempt.pk, user=user, now=later)
+    assert result.newly_finished
+    spy.activity.assert_called_once_with(user=user, answered=2, correct=1, at=later)
+    spy.finished.assert_called_once()
+    attempt.refresh_from_db()
+    assert attempt.correct_count == 1
+    assert attempt.scaled_score == services.scaled_score_compute(correct=1, total=90) == 109
+    assert attempt.passed is False
+    assert attempt.items.filter(is_correct=False).count() == 89  # unanswered count as wrong
+
+
+def test_scaled_score_rounding_and_range():
+    assert services.scaled_score_compute(correct=0, total=90) == 100
+    assert services.scaled_score_compute(correct=90, total=90) == 900
+    assert services.scaled_score_compute(correct=1, total=64) == 113  # 112.5 rounds half up
+    assert services.scaled_score_compute(correct=73, total=90) == 749
+    assert services.scaled_score_compute(correct=74, total=90) == 758
+
+
+def test_pass_against_the_pass_mark(user):
+    exam = bank_build(weights=(100,), per_domain=4)
+    Exam.objects.filter(pk=exam.pk).update(question_count=4, pass_mark=700)
+    exam.refresh_from_db()
+    attempt = start(user, exam, "simulation")
+    for item in attempt.items.all()[:3]:  # 3 of 4: 100 + 600 = 700, exactly the pass mark
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=item.position, choice_ids=correct_ids(item)
+        )
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    attempt.refresh_from_db()
+    assert attempt.scaled_score == 700
+    assert attempt.passed is True
+
+
+def test_finish_twice_counts_once(user, bank, spy):
+    attempt = start(user, bank, count=10)
+    first = services.attempt_finish(attempt_id=attempt.pk, user=user)
+    second = services.attempt_finish(attempt_id=attempt.pk, user=user)
+    assert first.newly_finished and not second.newly_finished
+    assert Profile.objects.get(user=user).total_exams_taken == 1
+    spy.finished.assert_called_once()
+    assert spy.activity.call_count == 0  # practice answers were counted when given (none here)
+    attempt.refresh_from_db()
+    assert attempt.scaled_score is None and attempt.passed is None  # only simulations scale
+    assert attempt.correct_count == 0
+
+
+def test_answer_after_submission_is_refused(user, bank):
+    attempt = start(user, bank, count=10)
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    item = attempt.items.get(position=1)
+    with pytest.raises(services.AttemptClosed, match="submitted"):
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item)
+        )
+    with pytest.raises(services.AttemptClosed):
+        services.item_flag(attempt_id=attempt.pk, user=user, position=1, flagged=True)
+
+
+def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
+    attempt = start(user, bank, "simulation", now=NOW)
+    items = {i.position: i for i in attempt.items.all()}
+    services.answer_submit(
+        attempt_id=attempt.pk,
+        user=user,
+        position=1,
+        choice_ids=correct_ids(items[1]),
+        now=NOW + timedelta(minutes=89),
+    )
+    late = NOW + timedelta(minutes=90, seconds=1)
+    with pytest.raises(services.AttemptClosed, match="Time is up"):
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=2, choice_ids=correct_ids(items[2]), now=late
+        )
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    assert attempt.submitted_at == attempt.deadline
+    assert attempt.correct_count == 1
+    assert attempt.items.get(position=2).answered_at is None  # the late answer was not stored
+    assert Profile.objects.get(user=user).total_exams_taken == 1
+    spy.activity.assert_called_once_with(user=user, answered=1, correct=1, at=attempt.deadline)
+    # Touching it again changes nothing.
+    assert services.attempt_expire_if_due(attempt=attempt, now=late) is None
+    assert Profile.objects.get(user=user).total_exams_taken == 1
+
+
+def test_expire_if_due(user, bank):
+    attempt = start(user, bank, "simulation", now=NOW)
+    assert services.attempt_expire_if_due(attempt=attempt, now=NOW + timedelta(minutes=89)) is None
+    result = services.attempt_expire_if_due(attempt=attempt, now=NOW + timedelta(hours=3))
+    assert result.newly_finished
+    assert attempt.status == Attempt.Status.SUBMITTED
+    # Abandoning a timed-out attempt submits it instead.
+    second = start(user, bank, "simulation", now=NOW)
+    services.attempt_abandon(attempt_id=second.pk, user=user, now=NOW + timedelta(hours=2))
+    second.refresh_from_db()
+    assert second.status == Attempt.Status.SUBMITTED
+
+
+def test_flag_sets_and_clears(user, bank):
+    attempt = start(user, bank, count=10)
+    for _ in range(2):  # repeats are harmless
+        services.item_flag(attempt_id=attempt.pk, user=user, position=3, flagged=True)
+    assert attempt.items.get(position=3).flagged
+    services.item_flag(attempt_id=attempt.pk, user=user, position=3, flagged=False)
+    assert not attempt.items.get(position=3).flagged
+
+
+def test_another_learner_cannot_touch_an_attempt(user, bank):
+    attempt = start(user, bank, count=10)
+    stranger = UserFactory()
+    item = attempt.items.get(position=1)
+    with pytest.raises(Attempt.DoesNotExist):
+        services.answer_submit(
+            attempt_id=attempt.pk, user=stranger, position=1, choice_ids=correct_ids(item)
+        )
+    with pytest.raises(Attempt.DoesNotExist):
+        services.attempt_finish(attempt_id=attempt.pk, user=stranger)
+
+
+def test_abandon(user, bank):
+    attempt = start(user, bank, count=10)
+    services.attempt_abandon(attempt_id=attempt.pk, user=user)
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.ABANDONED
+    assert Profile.objects.get(user=user).total_exams_taken == 0
+    with pytest.raises(services.AttemptClosed):
+        services.attempt_finish(attempt_id=attempt.pk, user=user)
+
+
+def test_announcements_are_passed_on(user, bank):
+    attempt = start(user, bank, count=10)
+    item = attempt.items.get(position=1)
+    with (
+        mock.patch("gamification.services.activity_record", return_value=["Badge: First step"]),
+        mock.patch("gamification.services.attempt_finished", return_value=["Badge: Finisher"]),
+    ):
+        result = services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item)
+        )
+        assert result.announcements == ["Badge: First step"]
+        assert services.attempt_finish(attempt_id=attempt.pk, user=user).announcements == [
+            "Badge: Finisher"
+        ]
+
+
+def test_a_failure_while_finishing_rolls_everything_back(user, bank):
+    attempt = start(user, bank, count=10)
+    with (
+        mock.patch("gamification.services.attempt_finished", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        services.attempt_finish(attempt_id=attempt.pk, user=user)
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    assert Profile.objects.get(user=user).total_exams_taken == 0
+
+
+# Reads -------------------------------------------------------------------------------------
+
+
+def test_simulation_card_hides_correctness_until_submitted(user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=1)
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item)
+    )
+    card = selectors.question_card(attempt=attempt, position=1)
+    assert not card.reveal
+    assert all(c.is_correct is None and c.explanation == "" for c in card.choices)
+
+    practice = start(user, bank, count=10)
+    item = practice.items.get(position=1)
+    assert not selectors.question_card(attempt=practice, position=1).reveal
+    services.answer_submit(
+        attempt_id=practice.pk, user=user, position=1, choice_ids=[wrong_id(item)]
+    )
+    card = selectors.question_card(attempt=practice, position=1)
+    assert card.reveal
+    assert all(c.explanation for c in card.choices)
+
+
+def test_results_per_domain_and_weakest(user, bank):
+    attempt = start(user, bank, "simulation")
+    for item in attempt.items.select_related("question__domain"):
+        if item.question.domain.number != 3:
+            services.answer_submit(
+                attempt_id=attempt.pk,
+                user=user,
+                position=item.position,
+                choice_ids=correct_ids(item),
+            )
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    attempt.refresh_from_db()
+    scores = selectors.attempt_results(attempt=attempt)
+    by_number = {d.number: d for d in scores["domains"]}
+    assert by_number[3].correct == 0 and by_number[3].total == 16
+    assert by_number[4].correct == by_number[4].total == 25
+    assert scores["weakest_domain"].number == 3
+    assert {o.code for o in scores["weakest_objectives"]} == {"3.1", "3.2"}
+    assert attempt.correct_count == 74
+    assert attempt.scaled_score == 758
+    assert attempt.passed is True
+
+
+def test_review_filters(user, bank):
+    attempt = start(user, bank, count=10)
+    for item in attempt.items.all()[:4]:
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=item.position, choice_ids=correct_ids(item)
+        )
+    services.item_flag(attempt_id=attempt.pk, user=user, position=2, flagged=True)
+    services.item_flag(attempt_id=attempt.pk, user=user, position=9, flagged=True)
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    assert len(selectors.attempt_review(attempt=attempt, show="all")) == 10
+    assert [e.item.position for e in selectors.attempt_review(attempt=attempt, show="wrong")] == [
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+    ]
+    flagged = selectors.attempt_review(attempt=attempt, show="flagged")
+    assert [e.item.position for e in flagged] == [2, 9]
+    assert flagged[0].correct_letters == flagged[0].selected_letters
+
+
+def test_in_progress_and_history_lists(user, bank):
+    done = start(user, bank, count=10, now=NOW - timedelta(days=2))
+    services.attempt_finish(attempt_id=done.pk, user=user)
+    gone = start(user, bank, count=10, now=NOW - timedelta(days=1))
+    services.attempt_abandon(attempt_id=gone.pk, user=user)
+    open_one = start(user, bank, count=10)
+    services.answer_submit(
+        attempt_id=open_one.pk,
+        user=user,
+        position=1,
+        choice_ids=correct_ids(open_one.items.get(position=1)),
+    )
+    start(UserFactory(), bank, count=10)
+    in_progress = selectors.attempts_in_progress(user=user)
+    assert [a.pk for a in in_progress] == [open_one.pk]
+    assert in_progress[0].answered == 1
+    assert [a.pk for a in selectors.attempt_history(user=user)] == [gone.pk, done.pk]
+
+
+def test_bookmark_set_is_idempotent_and_feeds_a_practice_set(user, bank):
+    questions = list(Question.objects.filter(exam=bank)[:3])
+    for question in questions:
+        services.bookmark_set(user=user, question_id=question.pk, on=True)
+        services.bookmark_set(user=user, question_id=question.pk, on=True)
+    assert Bookmark.objects.filter(user=user).count() == 3
+    attempt = start(user, bank, count=10, bookmarked=True)
+    assert attempt.question_count == 3
+    assert set(attempt.items.values_list("question_id", flat=True)) == {q.pk for q in questions}
+    assert attempt.scope == {"bookmarks": True}
+    services.bookmark_set(user=user, question_id=questions[0].pk, on=False)
+    services.bookmark_set(user=user, question_id=questions[0].pk, on=False)
+    assert Bookmark.objects.filter(user=user).count() == 2
+
+
+def test_items_are_unique_per_attempt(user, bank):
+    attempt = start(user, bank, "simulation")
+    assert AttemptItem.objects.filter(attempt=attempt).values("question").distinct().count() == 90

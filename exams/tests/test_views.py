@@ -1,0 +1,570 @@
+"""The quiz pages, with and without htmx: ownership, status codes, leaks, query budgets."""
+
+import json
+import random
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Profile
+from accounts.tests.factories import UserFactory
+from exams import services
+from exams.models import Attempt, Bookmark
+from exams.tests.factories import bank_build, correct_ids, wrong_id
+from questions.models import Choice, Exam, Question
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def bank():
+    return bank_build(per_domain=30)
+
+
+def start(user, exam, mode="practice", **kwargs):
+    kwargs.setdefault("rng", random.Random(3))
+    if mode != "simulation":
+        kwargs.setdefault("count", 10)
+    return services.attempt_start(user=user, exam=exam, mode=mode, **kwargs)
+
+
+def url(name, attempt, *args):
+    return reverse(f"exams:{name}", args=[attempt.pk, *args])
+
+
+def finish(attempt):
+    services.attempt_finish(attempt_id=attempt.pk, user=attempt.user)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def answer_all(attempt, right=True):
+    for item in attempt.items.all():
+        services.answer_submit(
+            attempt_id=attempt.pk,
+            user=attempt.user,
+            position=item.position,
+            choice_ids=correct_ids(item) if right else [wrong_id(item)],
+        )
+
+
+# Catalogue and start -----------------------------------------------------------------------
+
+
+def test_catalogue_lists_exams_with_facts_and_start_forms(client, bank):
+    response = client.get(reverse("exams:catalogue"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert bank.code in html
+    assert "150 questions" in html  # the bank count
+    assert "Domain 4" in html and "28%" in html
+    assert "pass mark" in html.lower() or "Pass mark" in html
+    assert reverse("exams:start", args=[bank.slug, "practice"]) in html
+    assert reverse("exams:start", args=[bank.slug, "simulation"]) in html
+    assert reverse("exams:start", args=[bank.slug, "drill"]) in html
+    assert 'value="custom"' in html
+    # The seeded 220-1101 is retired, with its successor named.
+    assert "Retired on 25 September 2025" in html
+    assert "CompTIA A+ Core 1 (V15) (220-1201)" in html
+
+
+def test_catalogue_shows_extended_time_honestly(user_client, user, bank):
+    Profile.objects.filter(user=user).update(extra_time=150)
+    html = user_client.get(reverse("exams:catalogue")).content.decode()
+    assert "135 min, extended from 90" in html
+
+
+def test_catalogue_query_budget(client, bank, django_assert_max_num_queries):
+    bank_build(per_domain=5)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("exams:catalogue")).status_code == 200
+
+
+def test_start_practice_redirects_to_the_first_question(user_client, user, bank):
+    domain = bank.domains.get(number=2)
+    response = user_client.post(
+        reverse("exams:start", args=[bank.slug, "practice"]),
+        {"length": "custom", "custom_length": "7", "domains": [str(domain.pk)]},
+    )
+    attempt = Attempt.objects.get(user=user)
+    assert response.status_code == 302
+    assert response["Location"] == url("question", attempt, 1)
+    assert attempt.question_count == 7
+    assert set(attempt.items.values_list("question__domain", flat=True)) == {domain.pk}
+
+
+def test_start_form_errors_are_shown(user_client, bank):
+    response = user_client.post(
+        reverse("exams:start", args=[bank.slug, "practice"]), {"length": "custom"}
+    )
+    assert response.status_code == 400
+    assert "Enter how many questions you want." in response.content.decode()
+    response = user_client.post(reverse("exams:start", args=[bank.slug, "drill"]), {})
+    assert response.status_code == 400
+
+
+def test_start_drill_by_objective(user_client, user, bank):
+    objective = bank.domains.get(number=1).objectives.get(code="1.2")
+    response = user_client.post(
+        reverse("exams:start", args=[bank.slug, "drill"]),
+        {"length": "10", "target": f"o:{objective.pk}"},
+    )
+    assert response.status_code == 302
+    attempt = Attempt.objects.get(user=user)
+    assert attempt.mode == "drill"
+    assert set(attempt.items.values_list("question__objective", flat=True)) == {objective.pk}
+
+
+def test_start_simulation_while_one_is_open_offers_resume_or_abandon(user_client, user, bank):
+    start_url = reverse("exams:start", args=[bank.slug, "simulation"])
+    assert user_client.post(start_url).status_code == 302
+    open_one = Attempt.objects.get(user=user)
+    response = user_client.post(start_url)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert url("resume", open_one) in html
+    assert f'action="{url("abandon", open_one)}"' in html
+    assert Attempt.objects.filter(user=user).count() == 1
+    # GET shows the same offer; abandoning (a POST) frees the way.
+    assert url("resume", open_one) in user_client.get(start_url).content.decode()
+    assert user_client.get(url("abandon", open_one)).status_code == 405
+    response = user_client.post(url("abandon", open_one), {"next": start_url})
+    assert response["Location"] == start_url
+    assert user_client.post(start_url).status_code == 302
+    assert Attempt.objects.filter(user=user, status="in_progress").count() == 1
+
+
+def test_abandon_ignores_foreign_next(user_client, user, bank):
+    attempt = start(user, bank)
+    response = user_client.post(url("abandon", attempt), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("exams:catalogue")
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, bank):
+    attempt = start(UserFactory(), bank)
+    for target in (url("question", attempt, 1), reverse("exams:history")):
+        response = client.get(target)
+        assert response.status_code == 302
+        assert reverse("account_login") in response["Location"]
+
+
+# The question page -------------------------------------------------------------------------
+
+
+def test_question_page_full_and_fragment(user_client, user, bank):
+    attempt = start(user, bank)
+    full = user_client.get(url("question", attempt, 2))
+    html = full.content.decode()
+    assert full.status_code == 200
+    assert "<html" in html and 'id="card"' in html
+    assert "js/quiz.js" in html
+    assert "Question 2 of 10" in html
+    assert f'hx-get="{url("question", attempt, 3)}"' in html
+    assert f'href="{url("question", attempt, 3)}"' in html
+    assert 'hx-push-url="true"' in html
+    assert "<kbd>N</kbd>" in html
+    assert full["Vary"] and "HX-Request" in full["Vary"]
+    fragment = user_client.get(url("question", attempt, 3), **HX).content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith('<section id="card"')
+    assert "Question 3 of 10" in fragment
+    attempt.refresh_from_db()
+    assert attempt.current_position == 3
+    # A history restore asks for the whole page.
+    restore = user_client.get(
+        url("question", attempt, 3), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HX
+    )
+    assert "<html" in restore.content.decode()
+
+
+def test_question_page_has_no_inline_script_or_style(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    html = user_client.get(url("question", attempt, 1)).content.decode()
+    assert " style=" not in html
+    assert " onclick=" not in html and " onkeydown=" not in html
+    assert "<script>" not in html
+
+
+def test_resume_goes_where_the_learner_left_off(user_client, user, bank):
+    attempt = start(user, bank)
+    user_client.get(url("question", attempt, 6))
+    response = user_client.get(url("resume", attempt))
+    assert response["Location"] == url("question", attempt, 6)
+
+
+def test_out_of_range_position_is_404(user_client, user, bank):
+    attempt = start(user, bank)
+    assert user_client.get(url("question", attempt, 11)).status_code == 404
+    assert user_client.get(url("question", attempt, 0)).status_code == 404
+
+
+def test_practice_answer_shows_feedback_with_every_explanation(user_client, user, bank):
+    attempt = start(user, bank)
+    item = attempt.items.get(position=1)
+    before = user_client.get(url("question", attempt, 1)).content.decode()
+    assert "Explain Q" not in before
+    response = user_client.post(url("answer", attempt, 1), {"choice": [wrong_id(item)]}, **HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-live="polite"' in html
+    assert "Not quite. The correct answer is" in html
+    for choice in Choice.objects.filter(question=item.question_id):
+        assert f"Explain Q{item.question_id} {choice.letter}" in html
+    assert "choice-correct" in html and "choice-wrong" in html
+    assert "HX-Push-Url" not in response  # stays on the same question
+    # Without htmx: redirect back to the question, which now shows the feedback.
+    item2 = attempt.items.get(position=2)
+    response = user_client.post(url("answer", attempt, 2), {"choice": correct_ids(item2)})
+    assert response["Location"] == url("question", attempt, 2)
+    assert "Correct." in user_client.get(url("question", attempt, 2)).content.decode()
+
+
+def test_practice_re_answer_is_409_and_double_submit_harmless(user_client, user, bank):
+    attempt = start(user, bank)
+    item = attempt.items.get(position=1)
+    for _ in range(2):
+        assert (
+            user_client.post(
+                url("answer", attempt, 1), {"choice": [wrong_id(item)]}, **HX
+            ).status_code
+            == 200
+        )
+    assert Profile.objects.get(user=user).total_questions_answered == 1
+    response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)}, **HX)
+    assert response.status_code == 409
+    assert "already answered" in json.loads(response["HX-Trigger"])["toast"]["value"][0]
+
+
+def test_simulation_never_reveals_correctness_before_submission(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=1)
+    explanations = list(
+        Choice.objects.filter(question=item.question_id).values_list("explanation", flat=True)
+    )
+    pages = [
+        user_client.get(url("question", attempt, 1)),
+        user_client.get(url("question", attempt, 1), **HX),
+        user_client.post(url("answer", attempt, 1), {"choice": [wrong_id(item)]}, **HX),
+        user_client.post(url("flag", attempt, 1), {"flagged": "1"}, **HX),
+        user_client.post(url("item_bookmark", attempt, 1), {"on": "1"}, **HX),
+        user_client.get(url("question", attempt, 1)),
+        user_client.get(url("submit", attempt)),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert response.status_code == 200, html[:200]
+        for text in explanations:
+            assert text not in html
+        for marker in ("choice-correct", "choice-wrong", "Not quite", "Correct.", "explain-"):
+            assert marker not in html
+
+
+def test_simulation_answer_moves_on_and_pushes_the_url(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=4)
+    response = user_client.post(url("answer", attempt, 4), {"choice": [wrong_id(item)]}, **HX)
+    assert response["HX-Push-Url"] == url("question", attempt, 5)
+    html = response.content.decode()
+    assert "Question 5 of 90" in html
+    assert "Answer to question 4 saved." in html
+    assert 'data-seconds-left="' in html
+    # Change the answer, without htmx: saved and redirected to the next question.
+    response = user_client.post(url("answer", attempt, 4), {"choice": correct_ids(item)})
+    assert response["Location"] == url("question", attempt, 5)
+    item.refresh_from_db()
+    assert item.selected == correct_ids(item)
+
+
+def test_foreign_choice_is_400(user_client, user, bank):
+    attempt = start(user, bank)
+    other = attempt.items.get(position=2)
+    response = user_client.post(url("answer", attempt, 1), {"choice": [wrong_id(other)]})
+    assert response.status_code == 400
+    assert "not a choice of this question" in response.content.decode()
+    response = user_client.post(url("answer", attempt, 1), {"choice": ["nope"]}, **HX)
+    assert response.status_code == 400
+    assert "toast" in response["HX-Trigger"]
+    assert user_client.post(url("answer", attempt, 1), {}).status_code == 400
+
+
+def test_answer_after_submission_is_409(user_client, user, bank):
+    attempt = finish(start(user, bank))
+    item = attempt.items.get(position=1)
+    response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "submitted" in html and url("results", attempt) in html
+    response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)}, **HX)
+    assert response.status_code == 409
+    assert response["HX-Redirect"] == url("results", attempt)
+    assert user_client.post(url("flag", attempt, 1), {"flagged": "1"}).status_code == 409
+    # The closed attempt's question page leads to its results.
+    assert user_client.get(url("question", attempt, 1))["Location"] == url("results", attempt)
+
+
+def test_deadline_is_enforced_by_the_server(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=1)
+    late = attempt.deadline + timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=late):
+        response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)})
+        assert response.status_code == 409
+        assert "Time is up" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted"
+    assert attempt.submitted_at == attempt.deadline
+    assert Profile.objects.get(user=user).total_exams_taken == 1
+
+
+@pytest.mark.parametrize("name", ["question", "resume", "submit", "results", "review"])
+def test_any_page_touch_after_the_deadline_submits(user_client, user, bank, name):
+    attempt = start(user, bank, "simulation")
+    args = [1] if name == "question" else []
+    with mock.patch("django.utils.timezone.now", return_value=attempt.deadline):
+        response = user_client.get(url(name, attempt, *args))
+        assert response.status_code == 302
+        assert response["Location"] == url("results", attempt)
+        htmx = user_client.get(url("question", attempt, 1), **HX)
+        assert htmx["HX-Redirect"] == url("results", attempt)
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted"
+    assert Profile.objects.get(user=user).total_exams_taken == 1
+
+
+def test_clock_endpoint(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    data = user_client.get(url("clock", attempt)).json()
+    assert data["status"] == "in_progress"
+    assert 90 * 60 - 5 <= data["seconds_left"] <= 90 * 60
+    with mock.patch("django.utils.timezone.now", return_value=attempt.deadline):
+        data = user_client.get(url("clock", attempt)).json()
+    assert data == {"status": "submitted", "seconds_left": 0, "url": url("resume", attempt)}
+
+
+def test_countdown_accommodations(user_client, user, bank):
+    Profile.objects.filter(user=user).update(extra_time=150, hide_countdown=True)
+    attempt = start(user, bank, "simulation")
+    html = user_client.get(url("question", attempt, 1)).content.decode()
+    assert "135 min, extended from 90" in html
+    assert "quiz-countdown is-hidden" in html
+    assert 'id="quiz-announce"' in html and 'aria-live="polite"' in html
+
+
+def test_flag_and_navigator(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    response = user_client.post(url("flag", attempt, 3), {"flagged": "1"}, **HX)
+    html = response.content.decode()
+    assert "Question 3, unanswered, flagged" in html
+    assert 'aria-pressed="true"' in html
+    assert user_client.post(url("flag", attempt, 3), {"flagged": "1"}).status_code == 302
+    assert attempt.items.get(position=3).flagged
+    assert user_client.post(url("flag", attempt, 3), {"flagged": "x"}).status_code == 400
+    submit = user_client.get(url("submit", attempt)).content.decode()
+    assert "<strong>90</strong> unanswered" in submit
+    assert "<strong>1</strong> flagged" in submit
+
+
+def test_finish_shows_results_and_counts_once(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    answer_all(attempt)
+    for _ in range(2):
+        response = user_client.post(url("finish", attempt))
+        assert response["Location"] == url("results", attempt)
+    assert Profile.objects.get(user=user).total_exams_taken == 1
+    html = user_client.get(url("results", attempt)).content.decode()
+    assert "900" in html and "Pass" in html
+    assert "estimate" in html
+    assert "<svg" in html and "Domain 1" in html
+    assert url("review", attempt) + "?show=wrong" in html
+
+
+def test_toasts_for_htmx_and_messages_without(user_client, user, bank):
+    attempt = start(user, bank)
+    with mock.patch(
+        "gamification.services.activity_record", return_value=["Badge earned: First answer"]
+    ):
+        item = attempt.items.get(position=1)
+        response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)}, **HX)
+        assert json.loads(response["HX-Trigger"]) == {
+            "toast": {"value": ["Badge earned: First answer"]}
+        }
+        item = attempt.items.get(position=2)
+        response = user_client.post(
+            url("answer", attempt, 2), {"choice": correct_ids(item)}, follow=True
+        )
+        assert "Badge earned: First answer" in response.content.decode()
+    with mock.patch("gamification.services.attempt_finished", return_value=["Finisher badge"]):
+        response = user_client.post(url("finish", attempt), follow=True)
+    assert "Finisher badge" in response.content.decode()
+
+
+def test_results_and_review(user_client, user, bank):
+    attempt = start(user, bank)
+    answer_all(attempt, right=False)
+    services.item_flag(attempt_id=attempt.pk, user=user, position=2, flagged=True)
+    attempt = finish(attempt)
+    html = user_client.get(url("results", attempt)).content.decode()
+    assert "0 of 10" in html
+    assert "Weakest objectives" in html
+    assert f'action="{reverse("exams:start", args=[bank.slug, "drill"])}"' in html
+    review = user_client.get(url("review", attempt)).content.decode()
+    assert review.count('class="card review-item') == 10
+    assert "Explain Q" in review
+    flagged = user_client.get(url("review", attempt) + "?show=flagged", **HX).content.decode()
+    assert "<html" not in flagged
+    assert flagged.count('class="card review-item') == 1
+
+
+def test_review_bookmark_toggle(user_client, user, bank):
+    attempt = finish(start(user, bank))
+    question_id = attempt.items.get(position=1).question_id
+    target = reverse("exams:bookmark", args=[question_id])
+    response = user_client.post(target, {"on": "1", "fragment": "review", "next": "/"}, **HX)
+    assert response.status_code == 200
+    assert "Remove bookmark" in response.content.decode()
+    assert "<html" not in response.content.decode()
+    assert Bookmark.objects.filter(user=user, question_id=question_id).exists()
+    response = user_client.post(target, {"on": "0", "next": url("review", attempt)})
+    assert response["Location"] == url("review", attempt)
+    assert not Bookmark.objects.filter(user=user).exists()
+    assert user_client.post(reverse("exams:bookmark", args=[10**9]), {"on": "1"}).status_code == 404
+
+
+def test_quiz_bookmark_needs_an_answer_in_a_simulation(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    assert user_client.post(url("item_bookmark", attempt, 1), {"on": "1"}).status_code == 409
+    item = attempt.items.get(position=1)
+    user_client.post(url("answer", attempt, 1), {"choice": [wrong_id(item)]})
+    assert user_client.post(url("item_bookmark", attempt, 1), {"on": "1"}).status_code == 302
+    assert Bookmark.objects.filter(user=user, question_id=item.question_id).exists()
+
+
+def test_bookmarks_page_and_practice_set(user_client, user, bank):
+    questions = list(Question.objects.filter(exam=bank)[:4])
+    for question in questions:
+        Bookmark.objects.create(user=user, question=question)
+    html = user_client.get(reverse("exams:bookmarks")).content.decode()
+    assert bank.code in html and "4 bookmarked" in html
+    response = user_client.post(
+        reverse("exams:bookmarks_start"), {"exam": bank.slug, "count": "10"}
+    )
+    attempt = Attempt.objects.get(user=user)
+    assert response["Location"] == url("question", attempt, 1)
+    assert attempt.question_count == 4
+    assert (
+        user_client.post(reverse("exams:bookmarks_start"), {"exam": bank.slug}).status_code == 302
+    )
+
+
+def test_history_newest_first_and_paginated(user_client, user, bank):
+    now = timezone.now()
+    for days in range(25):
+        attempt = start(user, bank, now=now - timedelta(days=days))
+        finish(attempt)
+    html = user_client.get(reverse("exams:history")).content.decode()
+    assert html.count("<tr>") == 21  # header + 20
+    assert "Page 1 of 2" in html
+    page2 = user_client.get(reverse("exams:history") + "?page=2").content.decode()
+    assert page2.count("<tr>") == 6
+    assert 'rel="prev"' in page2
+
+
+def test_nav_links_to_history_and_bookmarks(user_client):
+    html = user_client.get(reverse("exams:history")).content.decode()
+    assert f'href="{reverse("exams:bookmarks")}"' in html
+    assert f'href="{reverse("exams:history")}" aria-current="page"' in html
+
+
+# Ownership ---------------------------------------------------------------------------------
+
+ATTEMPT_URLS = [
+    ("resume", "get", []),
+    ("question", "get", [1]),
+    ("answer", "post", [1]),
+    ("flag", "post", [1]),
+    ("item_bookmark", "post", [1]),
+    ("clock", "get", []),
+    ("submit", "get", []),
+    ("finish", "post", []),
+    ("abandon", "post", []),
+    ("results", "get", []),
+    ("review", "get", []),
+]
+
+
+@pytest.mark.parametrize("submitted", [False, True])
+@pytest.mark.parametrize(("name", "method", "args"), ATTEMPT_URLS)
+def test_another_learner_gets_404_everywhere(client, bank, name, method, args, submitted):
+    owner = UserFactory()
+    attempt = start(owner, bank, "simulation")
+    if submitted:
+        finish(attempt)
+    item = attempt.items.get(position=1)
+    client.force_login(UserFactory())
+    data = {"choice": correct_ids(item), "flagged": "1", "on": "1"}
+    for headers in ({}, HX):
+        call = getattr(client, method)
+        response = (
+            call(url(name, attempt, *args), data, **headers)
+            if method == "post"
+            else call(url(name, attempt, *args), **headers)
+        )
+        assert response.status_code == 404
+    attempt.refresh_from_db()
+    item.refresh_from_db()
+    assert item.answered_at is None and not item.flagged
+    assert attempt.status == ("submitted" if submitted else "in_progress")
+
+
+# Query budgets -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_bank():
+    return bank_build(per_domain=20)  # 100 questions: room for a 90-question simulation
+
+
+@pytest.mark.parametrize("mode", ["practice", "simulation"])
+def test_query_budget_is_the_same_for_10_and_90_questions(
+    client, big_bank, mode, django_assert_max_num_queries
+):
+    for count in (10, 90):
+        user = UserFactory()
+        client.force_login(user)
+        if mode == "simulation":
+            Exam.objects.filter(pk=big_bank.pk).update(question_count=count)
+            big_bank.refresh_from_db()
+        attempt = start(user, big_bank, mode, count=count)
+        assert attempt.question_count == count
+        item = attempt.items.get(position=1)
+        with django_assert_max_num_queries(10):
+            assert client.get(url("question", attempt, 2)).status_code == 200
+        with django_assert_max_num_queries(10):
+            assert client.get(url("question", attempt, 3), **HX).status_code == 200
+        with django_assert_max_num_queries(35):
+            response = client.post(url("answer", attempt, 1), {"choice": correct_ids(item)}, **HX)
+            assert response.status_code == 200
+        answer_all_but_first(attempt)
+        with django_assert_max_num_queries(45):
+            client.post(url("finish", attempt))
+        with django_assert_max_num_queries(8):
+            assert client.get(url("results", attempt)).status_code == 200
+        with django_assert_max_num_queries(8):
+            assert client.get(url("review", attempt)).status_code == 200
+        with django_assert_max_num_queries(6):
+            assert client.get(reverse("exams:history")).status_code == 200
+
+
+def answer_all_but_first(attempt):
+    for item in attempt.items.exclude(position=1):
+        services.answer_submit(
+            attempt_id=attempt.pk,
+            user=attempt.user,
+            position=item.position,
+            choice_ids=[wrong_id(item)],
+        )
