@@ -426,6 +426,7 @@ def normalise(html: str) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
     html = re.sub(r'data-seconds-left="\d+"', "", html)
+    html = re.sub(r'"seconds_left": \d+', "", html)  # the clock's JSON
     html = re.sub(r"about [^<]*", "about", html)  # the countdown's text
     html = re.sub(r"\s(checked|choice-selected)\b", "", html)
     return html
