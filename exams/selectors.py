@@ -110,37 +110,47 @@ def questions_pick(
         return queryset
 
     weights = dict(exam.domains.values_list("id", "weight_percent"))
-    scope = Q()
     if domain_ids or objective_ids:
         chosen = domain_ids & set(weights)
-        narrowed = {
-            objective_id
-            for domain_id, objectives in objectives_by_domain.items()
-            if domain_id not in chosen
-            for objective_id in objectives
-        }
         weights = {k: v for k, v in weights.items() if k in chosen or k in objectives_by_domain}
-        scope = Q(domain_id__in=chosen) | Q(objective_id__in=narrowed)
     if not weights:
         return []
-    capacity = dict(
-        base.filter(scope).values("domain_id").annotate(n=Count("id")).values_list("domain_id", "n")
-    )
-    allocation = allocation_compute(total=count, weights=weights, capacity=capacity)
 
+    # Share the count by weight as if every domain held enough; a domain that runs short
+    # hands its shortfall to the others (by weight again). Counting the bank first would cost
+    # a scan of every question; the common case needs none.
     seen = AttemptItem.objects.filter(attempt__user=user, question_id=OuterRef("pk"))
-    picked: list[int] = []
-    for domain_id, n in allocation.items():
-        if n <= 0:
-            continue
-        domain_qs = in_scope(base, domain_id)
-        start = rng.random()
-        ids = _random_scan(domain_qs.filter(~Exists(seen)), n, start)
-        if len(ids) < n:
-            ids += _random_scan(domain_qs.exclude(pk__in=ids), n - len(ids), start)
-        picked += ids
-    rng.shuffle(picked)
-    return picked
+    picked: dict[int, list[int]] = {domain_id: [] for domain_id in weights}
+    starts = {domain_id: rng.random() for domain_id in weights}
+    exhausted: set[int] = set()
+    target = allocation_compute(
+        total=count, weights=weights, capacity=dict.fromkeys(weights, count)
+    )
+    while True:
+        for domain_id, n in target.items():
+            need = n - len(picked[domain_id])
+            if need <= 0 or domain_id in exhausted:
+                continue
+            domain_qs = in_scope(base, domain_id).exclude(pk__in=picked[domain_id])
+            ids = _random_scan(domain_qs.filter(~Exists(seen)), need, starts[domain_id])
+            if len(ids) < need:
+                ids += _random_scan(
+                    domain_qs.exclude(pk__in=ids), need - len(ids), starts[domain_id]
+                )
+            picked[domain_id] += ids
+            if len(ids) < need:
+                exhausted.add(domain_id)
+        shortfall = count - sum(len(ids) for ids in picked.values())
+        open_weights = {k: v for k, v in weights.items() if k not in exhausted}
+        if shortfall <= 0 or not open_weights:
+            break
+        extra = allocation_compute(
+            total=shortfall, weights=open_weights, capacity=dict.fromkeys(open_weights, shortfall)
+        )
+        target = {k: len(picked[k]) + extra.get(k, 0) for k in weights}
+    result = [question_id for ids in picked.values() for question_id in ids]
+    rng.shuffle(result)
+    return result
 
 
 # The question card -------------------------------------------------------------------------

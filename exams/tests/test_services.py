@@ -583,3 +583,10 @@ def test_bookmark_set_is_idempotent_and_feeds_a_practice_set(user, bank):
 def test_items_are_unique_per_attempt(user, bank):
     attempt = start(user, bank, "simulation")
     assert AttemptItem.objects.filter(attempt=attempt).values("question").distinct().count() == 90
+
+
+def test_a_short_domain_hands_its_share_to_the_others(user):
+    exam = bank_build(weights=(50, 50), per_domain=[2, 30])
+    attempt = start(user, exam, count=10)
+    by_domain = Counter(attempt.items.values_list("question__domain__number", flat=True))
+    assert by_domain == {1: 2, 2: 8}
