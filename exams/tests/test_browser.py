@@ -1,0 +1,163 @@
+"""The quiz in a real Chromium against the live server: keyboard, htmx swaps, countdown."""
+
+import random
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tests.factories import UserFactory
+from exams import services
+from exams.models import Attempt
+from exams.tests.factories import bank_build
+from questions.models import Exam
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def watch_console(page):
+    """Collect CSP violations and uncaught script errors reported by the page."""
+    problems = []
+    page.on(
+        "console",
+        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return problems
+
+
+def log_in(page, client, live_server, user):
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def tab_to(page, name, limit=60):
+    """Press Tab until the focused element's text is ``name`` (keyboard only)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        text = page.evaluate("document.activeElement && document.activeElement.textContent")
+        if text and text.strip() == name:
+            return
+    raise AssertionError(f"could not tab to {name!r}")
+
+
+def test_practice_set_by_keyboard_only(page, client, live_server):
+    problems = watch_console(page)
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=3)
+    attempt = services.attempt_start(
+        user=user, exam=exam, mode="practice", count=3, rng=random.Random(5)
+    )
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    assert page.get_by_text("Question 1 of 3").is_visible()
+    assert page.locator(".keys").get_by_text("next").is_visible()
+
+    for position in (1, 2, 3):
+        card = page.locator("#card")
+        assert card.get_by_role("heading", name=f"Question {position} of 3").is_visible()
+        page.keyboard.press("b")  # the second option, by letter
+        assert card.locator("input[data-key='2']").is_checked()
+        page.keyboard.press("Enter")
+        feedback = card.locator(".feedback")
+        feedback.get_by_role("heading").wait_for()
+        assert re.search(r"Correct\.|Not quite", feedback.inner_text())
+        assert feedback.locator(".explanations li").count() == 4  # every option explained
+        expect(page.locator("#quiz-announce")).to_have_text(re.compile("Correct|Not quite"))
+        assert page.evaluate("document.activeElement.closest('.feedback') !== null")
+        if position < 3:
+            page.evaluate("document.getElementById('quiz-announce').textContent = ''")
+            page.keyboard.press("n")
+            page.wait_for_url(re.compile(rf"/q/{position + 1}/$"))
+
+    page.go_back()  # the URL kept in step: back shows question 2 with its feedback
+    page.wait_for_url(re.compile(r"/q/2/$"))
+    page.locator("#card .feedback h3").wait_for()
+    page.go_forward()
+    page.wait_for_url(re.compile(r"/q/3/$"))
+    page.locator("#card").wait_for()
+
+    tab_to(page, "Finish")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/submit/$"))
+    tab_to(page, "Submit and see results")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/results/$"))
+    assert page.get_by_text("of 3").first.is_visible()
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    assert attempt.items.filter(answered_at__isnull=False).count() == 3
+    assert problems == []
+
+
+def test_simulation_flag_navigate_change_submit_review(page, client, live_server):
+    problems = watch_console(page)
+    user = UserFactory()
+    exam = bank_build(weights=(60, 40), per_domain=5)
+    Exam.objects.filter(pk=exam.pk).update(question_count=5, time_limit_minutes=30)
+    log_in(page, client, live_server, user)
+
+    page.goto(f"{live_server.url}/exams/")
+    page.locator(f"#exam-{exam.slug}").get_by_text("Exam simulation").click()
+    page.locator(f"#exam-{exam.slug}").get_by_role("button", name="Start the simulation").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    attempt = Attempt.objects.get(user=user)
+    assert re.fullmatch(r"\d+:\d\d", page.locator("[data-countdown-text]").inner_text())
+
+    card = page.locator("#card")
+    card.locator("input[data-key='1']").check()
+    card.get_by_role("button", name=re.compile("Save answer")).click()
+    page.wait_for_url(re.compile(r"/q/2/$"))
+    assert card.get_by_text("Answer to question 1 saved.").is_visible()
+
+    page.keyboard.press("f")  # flag question 2
+    card.locator("button[data-flag][aria-pressed='true']").wait_for()
+    navigator = card.locator(".navigator")
+    assert "nav-flagged" in navigator.locator("a").nth(1).get_attribute("class")
+    assert "nav-answered" in navigator.locator("a").nth(0).get_attribute("class")
+
+    navigator.get_by_role("link", name="Question 1, answered").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    assert card.locator("input[data-key='1']").is_checked()
+    card.locator("input[data-key='3']").check()  # change the answer
+    card.get_by_role("button", name=re.compile("Change answer")).click()
+    page.wait_for_url(re.compile(r"/q/2/$"))
+    item = attempt.items.get(position=1)
+    assert item.selected == [item.choice_order[2]]
+
+    html = page.content()
+    assert "Explain Q" not in html and "choice-correct" not in html
+
+    page.get_by_role("link", name="Review and submit").click()
+    page.wait_for_url(re.compile(r"/submit/$"))
+    body = page.locator("main").inner_text()
+    assert "4 unanswered" in body and "1 flagged" in body
+    page.get_by_role("button", name="Submit the exam").click()
+    page.wait_for_url(re.compile(r"/results/$"))
+    assert page.get_by_text("estimated scaled score").is_visible()
+    assert page.locator("svg.bars rect.bar").count() == 2
+    assert page.get_by_text(re.compile("Pass|Not yet a pass")).first.is_visible()
+
+    page.get_by_role("link", name="Review all").click()
+    page.wait_for_url(re.compile(r"/review/$"))
+    assert page.locator(".review-item").count() == 5
+    assert "Explain Q" in page.content()
+    page.locator(".review-filters").get_by_role("link", name="Flagged").click()
+    page.wait_for_url(re.compile(r"show=flagged"))
+    expect(page.locator(".review-item")).to_have_count(1)
+    page.locator(".review-item").get_by_role("button", name="Bookmark").click()
+    page.locator(".review-item").get_by_role("button", name="Remove bookmark").wait_for()
+    assert user.bookmarks.count() == 1
+    assert problems == []
+
+
+def test_a_second_learner_is_refused(page, client, live_server):
+    owner = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=3)
+    attempt = services.attempt_start(user=owner, exam=exam, mode="practice", count=3)
+    log_in(page, client, live_server, UserFactory())
+    response = page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    assert response.status == 404
+    assert "Question 1 of 3" not in page.content()
