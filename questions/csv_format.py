@@ -47,6 +47,8 @@ def header_for(letters: str) -> list[str]:
     ]
 
 
+OPTION_COLUMNS = {letter: option_column(letter) for letter in LETTERS}
+EXPLANATION_COLUMNS = {letter: explanation_column(letter) for letter in LETTERS}
 REQUIRED_COLUMNS = header_for(REQUIRED_LETTERS)
 OPTIONAL_COLUMNS = [
     column
@@ -203,9 +205,9 @@ def _read_row(
     if not text:
         problems.append(f"{TEXT_COLUMN}: is empty")
 
-    letters = [letter for letter in LETTERS if option_column(letter) in columns]
-    options = {letter: value(option_column(letter)) for letter in letters}
-    explanations = {letter: value(explanation_column(letter)) for letter in letters}
+    letters = [letter for letter in LETTERS if OPTION_COLUMNS[letter] in columns]
+    options = {letter: value(OPTION_COLUMNS[letter]) for letter in letters}
+    explanations = {letter: value(EXPLANATION_COLUMNS[letter]) for letter in letters}
     filled = [letter for letter in letters if options[letter]]
     for position, letter in enumerate(filled):
         if letter != LETTERS[position]:

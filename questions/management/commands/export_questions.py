@@ -3,6 +3,9 @@
 The output is the import format, so ``import_questions`` of it changes nothing.
 """
 
+import os
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from questions.models import Exam
@@ -26,7 +29,12 @@ class Command(BaseCommand):
             known = ", ".join(Exam.objects.order_by("slug").values_list("slug", flat=True))
             raise CommandError(f"unknown exam '{exam}'; known exams: {known}") from None
         if output is None:
-            questions_export(exam=exam, out=self.stdout, include_retired=include_retired)
+            try:
+                questions_export(exam=exam, out=self.stdout, include_retired=include_retired)
+            except BrokenPipeError:
+                # The reader (head, less) stopped early: not an error. Point stdout at devnull
+                # so that Python's final flush does not fail again (as the Python docs advise).
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
         with open(output, "w", encoding="utf-8", newline="") as out:
             count = questions_export(exam=exam, out=out, include_retired=include_retired)

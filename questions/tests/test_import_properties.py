@@ -1,0 +1,252 @@
+"""Property-based tests of the importer: generated valid files import and round-trip, and
+a generated broken row is reported on its physical line with nothing written.
+
+Each example runs inside its own savepoint that is rolled back, so examples do not see each
+other's questions although they share the test's database transaction.
+"""
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from questions.models import LETTERS, Question
+from questions.selectors import questions_export
+from questions.services import QuestionImportError, questions_import
+from questions.tests.factories import ExamFactory
+
+pytestmark = pytest.mark.django_db
+
+PROPERTY_SETTINGS = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+
+# Field text as admins type it: any letters, digits, punctuation, symbols and spaces, plus
+# commas, quotes and line breaks that the CSV must quote. Never NUL or a bare CR.
+field_text = st.text(
+    alphabet=st.characters(
+        categories=("L", "N", "P", "S", "Zs"), include_characters='\n,"', exclude_characters="\r"
+    ),
+    max_size=30,
+)
+filled_text = field_text.filter(lambda text: text.strip())
+question_id = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/", min_size=1, max_size=12)
+# Security+ has domains 1-5; minor numbers beyond 9 test that 1.10 is not 1.1.
+objective_code = st.builds("{}.{}".format, st.integers(1, 5), st.integers(1, 12))
+
+
+@dataclass
+class GeneratedRow:
+    external_id: str
+    code: str
+    text: str
+    options: list[str]
+    explanations: list[str]
+    correct: list[str]
+    answer: str
+
+
+@st.composite
+def generated_row(draw, external_id):
+    n_options = draw(st.integers(2, 6))
+    options = draw(st.lists(filled_text, min_size=n_options, max_size=n_options))
+    explanations = draw(st.lists(field_text, min_size=n_options, max_size=n_options))
+    correct = draw(
+        st.lists(st.sampled_from(LETTERS[:n_options]), min_size=1, max_size=n_options, unique=True)
+    )
+    spelling = draw(st.sampled_from([",", "", ", ", " "]))
+    answer = spelling.join(correct)
+    if draw(st.booleans()):
+        answer = answer.lower()
+    return GeneratedRow(
+        external_id=external_id,
+        code=draw(objective_code),
+        text=draw(filled_text),
+        options=options,
+        explanations=explanations,
+        correct=correct,
+        answer=answer,
+    )
+
+
+@st.composite
+def generated_file(draw, min_rows=1):
+    ids = draw(st.lists(question_id, min_size=min_rows, max_size=8, unique=True))
+    rows = [draw(generated_row(external_id)) for external_id in ids]
+    return rows, draw(file_layout())
+
+
+@st.composite
+def file_layout(draw):
+    return {
+        "bom": draw(st.booleans()),
+        "lineterminator": draw(st.sampled_from(["\n", "\r\n"])),
+        "header_case": draw(st.sampled_from([str.lower, str.upper, str.title])),
+        "header_padding": draw(st.sampled_from(["", " ", "  "])),
+        "blank_before": draw(st.lists(st.booleans(), min_size=8, max_size=8)),
+    }
+
+
+def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
+    """The file's bytes, and the physical line on which each row starts."""
+    width = max(4, *(len(row.options) for row in rows))
+    letters = LETTERS[:width]
+    header = [
+        "question-id",
+        "domain",
+        "question-text",
+        *(f"option-{letter.lower()}" for letter in letters),
+        *(f"explanation-{letter.lower()}" for letter in letters),
+        "correct answer",
+    ]
+    pad = layout["header_padding"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=layout["lineterminator"])
+    writer.writerow([pad + layout["header_case"](name) + pad for name in header])
+    lines = []
+    for index, row in enumerate(rows):
+        if layout["blank_before"][index]:
+            out.write(layout["lineterminator"])
+        lines.append(out.getvalue().count("\n") + 1)
+        missing = [""] * (width - len(row.options))
+        writer.writerow(
+            [
+                row.external_id,
+                row.code,
+                row.text,
+                *row.options,
+                *missing,
+                *row.explanations,
+                *missing,
+                row.answer,
+            ]
+        )
+    bom = "\ufeff" if layout["bom"] else ""
+    return (bom + out.getvalue()).encode(), lines
+
+
+def bank():
+    """The bank as comparable data: external id -> (code, text, choices)."""
+    return {
+        question.external_id: (
+            question.objective.code,
+            question.text,
+            [
+                (choice.letter, choice.text, choice.explanation, choice.is_correct)
+                for choice in question.choices.order_by("letter")
+            ],
+        )
+        for question in Question.objects.select_related("objective")
+    }
+
+
+def expected_bank(rows: list[GeneratedRow]):
+    return {
+        row.external_id: (
+            row.code,
+            row.text.strip(),
+            [
+                (letter, option.strip(), explanation.strip(), letter in row.correct)
+                for letter, option, explanation in zip(
+                    LETTERS, row.options, row.explanations, strict=False
+                )
+            ],
+        )
+        for row in rows
+    }
+
+
+@pytest.fixture
+def security():
+    return ExamFactory(slug="security")
+
+
+@PROPERTY_SETTINGS
+@given(generated=generated_file())
+def test_valid_files_import_and_round_trip(security, generated):
+    rows, layout = generated
+    content, _ = render(rows, layout)
+    with tempfile.TemporaryDirectory() as folder, transaction.atomic():
+        path = Path(folder) / "security.csv"
+        path.write_bytes(content)
+
+        report = questions_import(paths=[path])
+
+        assert report.files[0].created == len(rows)
+        assert bank() == expected_bank(rows)
+
+        exported = io.StringIO()
+        questions_export(exam=security, out=exported)
+        path.write_text(exported.getvalue(), encoding="utf-8")
+        report = questions_import(paths=[path])
+
+        assert report.files[0].unchanged == len(rows)
+        assert bank() == expected_bank(rows)
+        again = io.StringIO()
+        questions_export(exam=security, out=again)
+        assert again.getvalue() == exported.getvalue()
+        transaction.set_rollback(True)
+
+
+BREAKAGES = {
+    "empty text": lambda row: setattr(row, "text", "  "),
+    "one option": lambda row: (
+        setattr(row, "options", row.options[:1]),
+        setattr(row, "explanations", row.explanations[:1]),
+        setattr(row, "correct", ["A"]),
+        setattr(row, "answer", "A"),
+    ),
+    "answer without option": lambda row: setattr(row, "answer", LETTERS[len(row.options)]),
+    "not a letter": lambda row: setattr(row, "answer", "Z"),
+    "empty answer": lambda row: setattr(row, "answer", ""),
+    "domain of no exam": lambda row: setattr(row, "code", "9.1"),
+    "malformed code 1": lambda row: setattr(row, "code", "1"),
+    "malformed code 1.": lambda row: setattr(row, "code", "1."),
+    "malformed code x.2": lambda row: setattr(row, "code", "x.2"),
+    "gap in options": lambda row: row.options.__setitem__(1, ""),
+    "empty id": lambda row: setattr(row, "external_id", " "),
+}
+
+
+@PROPERTY_SETTINGS
+@given(
+    generated=generated_file(min_rows=2),
+    breakage=st.sampled_from([*BREAKAGES, "repeated id"]),
+    data=st.data(),
+)
+def test_a_broken_row_is_reported_on_its_line_and_nothing_is_written(
+    security, generated, breakage, data
+):
+    rows, layout = generated
+    index = data.draw(st.integers(1, len(rows) - 1), label="broken row")
+    if breakage == "repeated id":
+        rows[index].external_id = rows[data.draw(st.integers(0, index - 1))].external_id
+    else:
+        if breakage == "answer without option" and len(rows[index].options) == len(LETTERS):
+            breakage = "not a letter"
+        BREAKAGES[breakage](rows[index])
+    content, lines = render(rows, layout)
+    with tempfile.TemporaryDirectory() as folder, transaction.atomic():
+        path = Path(folder) / "security.csv"
+        path.write_bytes(content)
+
+        with pytest.raises(QuestionImportError) as caught:
+            questions_import(paths=[path])
+
+        assert any(
+            problem.startswith(f"{path}:{lines[index]}: ") for problem in caught.value.problems
+        ), (breakage, lines[index], caught.value.problems)
+        assert not Question.objects.exists()
+        transaction.set_rollback(True)
