@@ -52,14 +52,14 @@ def test_practice_set_by_keyboard_only(page, client, live_server):
     )
     log_in(page, client, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
-    assert page.get_by_text("Question 1 of 3").is_visible()
+    expect(page.get_by_text("Question 1 of 3")).to_be_visible()
     assert page.locator(".keys").get_by_text("next").is_visible()
 
     for position in (1, 2, 3):
         card = page.locator("#card")
-        assert card.get_by_role("heading", name=f"Question {position} of 3").is_visible()
+        expect(card.get_by_role("heading", name=f"Question {position} of 3")).to_be_visible()
         page.keyboard.press("b")  # the second option, by letter
-        assert card.locator("input[data-key='2']").is_checked()
+        expect(card.locator("input[data-key='2']")).to_be_checked()
         page.keyboard.press("Enter")
         feedback = card.locator(".feedback")
         feedback.get_by_role("heading").wait_for()
@@ -110,7 +110,7 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     card.locator("input[data-key='1']").check()
     card.get_by_role("button", name=re.compile("Save answer")).click()
     page.wait_for_url(re.compile(r"/q/2/$"))
-    assert card.get_by_text("Answer to question 1 saved.").is_visible()
+    expect(card.get_by_text("Answer to question 1 saved.")).to_be_visible()
 
     page.keyboard.press("f")  # flag question 2
     card.locator("button[data-flag][aria-pressed='true']").wait_for()
@@ -120,10 +120,12 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
 
     navigator.get_by_role("link", name="Question 1, answered").click()
     page.wait_for_url(re.compile(r"/q/1/$"))
-    assert card.locator("input[data-key='1']").is_checked()
+    expect(card.get_by_role("heading", name="Question 1 of 5")).to_be_visible()
+    expect(card.locator("input[data-key='1']")).to_be_checked()
     card.locator("input[data-key='3']").check()  # change the answer
     card.get_by_role("button", name=re.compile("Change answer")).click()
     page.wait_for_url(re.compile(r"/q/2/$"))
+    expect(card.get_by_role("heading", name="Question 2 of 5")).to_be_visible()
     item = attempt.items.get(position=1)
     assert item.selected == [item.choice_order[2]]
 

@@ -187,10 +187,10 @@
   };
 
   document.addEventListener("keydown", onKey);
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target && (event.target.id === "card" || event.target.closest && event.target.closest("#card"))) {
-      afterSwap();
-    }
+  // htmx:load fires on the new card itself once it is in the document (an outerHTML swap
+  // replaces the element that other htmx events are dispatched on, so they may not bubble here).
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.id === "card") afterSwap();
   });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { clock.start(); });
