@@ -2,8 +2,10 @@
 
 import random
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
@@ -163,3 +165,38 @@ def test_a_second_learner_is_refused(page, client, live_server):
     response = page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     assert response.status == 404
     assert "Question 1 of 3" not in page.content()
+
+
+def test_countdown_announces_ten_and_five_minutes_and_can_be_hidden(page, client, live_server):
+    problems = watch_console(page)
+    user = UserFactory()
+    user.profile.hide_countdown = True
+    user.profile.save(update_fields=["hide_countdown"])
+    exam = bank_build(weights=(100,), per_domain=3)
+    Exam.objects.filter(pk=exam.pk).update(question_count=3)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    # 10 minutes and 3 seconds left.
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() + timedelta(minutes=10, seconds=3)
+    )
+    log_in(page, client, live_server, user)
+    page.clock.install()
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    countdown = page.locator("[data-countdown]")
+    expect(countdown).to_be_hidden()  # the learner's choice
+    toggle = page.get_by_role("button", name="Show time left")
+    toggle.click()
+    expect(countdown).to_be_visible()
+    expect(page.locator("[data-countdown-text]")).to_have_text(re.compile(r"^10:0\d$"))
+    page.clock.run_for(6_000)
+    expect(page.locator("#quiz-announce")).to_have_text("10 minutes left.")
+    # The countdown trusts the server: it re-syncs every minute from the clock endpoint.
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() + timedelta(minutes=5, seconds=8)
+    )
+    page.clock.run_for(60_000)
+    expect(page.locator("[data-countdown-text]")).to_have_text(re.compile(r"^5:0\d$"))
+    page.clock.run_for(10_000)
+    expect(page.locator("#quiz-announce")).to_have_text("5 minutes left.")
+    expect(page.locator("[data-countdown-text]")).to_have_text(re.compile(r"^4:5\d$"))
+    assert problems == []
