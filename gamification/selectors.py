@@ -1,6 +1,5 @@
 """Reads for the progress pages: each runs a fixed number of queries, whatever the history."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -146,8 +145,8 @@ class Dashboard:
 
 
 def dashboard_for(*, user, now: datetime) -> Dashboard:
-    """Everything the dashboard shows, in nine queries or fewer however long the history."""
-    profile = Profile.objects.get(user=user)
+    """Everything the dashboard shows, in eight queries however long the history."""
+    profile = user.profile
     today = local_day(profile=profile, at=now)
     start = today - timedelta(days=today.weekday() + 7 * HEATMAP_WEEKS)
     days = {
@@ -335,13 +334,3 @@ def leaderboard(*, viewer, now: datetime) -> dict:
         "viewer_in_top": any(r.is_viewer for r in rows),
         "days": LEADERBOARD_DAYS,
     }
-
-
-def days_by_week(*, start: date, today: date, days: dict) -> list[list[tuple]]:
-    """Group dates from ``start`` (a Monday) to ``today`` into week columns of (day, row)."""
-    weeks: list[list[tuple]] = defaultdict(list)
-    d = start
-    while d <= today:
-        weeks[(d - start).days // 7].append((d, days.get(d)))
-        d += timedelta(days=1)
-    return [weeks[i] for i in sorted(weeks)]
