@@ -59,7 +59,10 @@ def test_practice_set_by_keyboard_only(page, client, live_server):
 
     for position in (1, 2, 3):
         card = page.locator("#card")
-        expect(card.get_by_role("heading", name=f"Question {position} of 3")).to_be_visible()
+        heading = card.get_by_role("heading", name=f"Question {position} of 3")
+        expect(heading).to_be_visible()
+        if position > 1:  # the swapped-in card is live (htmx has processed it) once focused
+            expect(heading).to_be_focused()
         page.keyboard.press("b")  # the second option, by letter
         expect(card.locator("input[data-key='2']")).to_be_checked()
         page.keyboard.press("Enter")
@@ -113,6 +116,7 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     card.get_by_role("button", name=re.compile("Save answer")).click()
     page.wait_for_url(re.compile(r"/q/2/$"))
     expect(card.get_by_text("Answer to question 1 saved.")).to_be_visible()
+    expect(card.get_by_role("heading", name="Question 2 of 5")).to_be_focused()
 
     page.keyboard.press("f")  # flag question 2
     card.locator("button[data-flag][aria-pressed='true']").wait_for()

@@ -192,9 +192,15 @@
   document.addEventListener("htmx:load", function (event) {
     if (event.target && event.target.id === "card") afterSwap();
   });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { clock.start(); });
-  } else {
+  function init() {
     clock.start();
+    // After a full-page answer (no htmx), still tell screen readers how it went.
+    var news = card() && card().querySelector("[data-announce]");
+    if (news) announce(news.textContent.trim());
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 })();
