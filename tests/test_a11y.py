@@ -1,11 +1,13 @@
-"""Accessibility in a real Chromium: axe-core on every page type, and a keyboard-only attempt.
+"""Accessibility in a real Chromium: axe-core on every page type.
+
+The keyboard-only practice attempt is exams/tests/test_browser.py
+(test_practice_set_by_keyboard_only); it is not repeated here.
 
 axe-core comes from the npm registry, pinned in tests/a11y/package.json and package-lock.json;
 install it with ``npm ci --prefix tests/a11y`` (CI does this in .ci/run).
 """
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,6 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams import services
-from exams.models import Attempt
 from tests.conftest import attempt_start, bank_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -160,47 +161,3 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
     problems.append(describe("question after htmx answer", axe_violations(page, axe_path)))
     report = "\n".join(p for p in problems if p)
     assert not report, "serious or critical accessibility violations:\n" + report
-
-
-def tab_to(page, matches, *, limit=80):
-    """Press Tab until the focused element's text or label matches; fail if it never does."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        label = page.evaluate(
-            """() => { const el = document.activeElement;
-                       return (el.innerText || el.value || el.getAttribute('aria-label') || '')
-                              .trim(); }"""
-        )
-        if re.search(matches, label):
-            return label
-    raise AssertionError(f"Tab never reached {matches!r}")
-
-
-def test_practice_attempt_by_keyboard_only(page, live_server):
-    """Start, answer every question, finish and reach the results without a mouse."""
-    exam = bank_build(questions=3)
-    user = UserFactory()
-    sign_in(page.context, live_server, user)
-    page.goto(live_server.url + reverse("exams:start", args=[exam.slug, "practice"]))
-    tab_to(page, r"^Start practice$")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/q/1/$"))
-    attempt = Attempt.objects.get(user=user)
-    for position in range(1, attempt.question_count + 1):
-        page.locator("#q-heading", has_text=f"Question {position} of").wait_for()
-        page.keyboard.press("2")
-        assert page.evaluate("document.activeElement.name") == "choice"
-        page.keyboard.press("Enter")
-        page.locator(".feedback-result").wait_for()
-        if position < attempt.question_count:
-            page.keyboard.press("Enter")  # on to the next question
-            page.locator("#q-heading", has_text=f"Question {position + 1} of").wait_for()
-    tab_to(page, r"^Finish$")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/submit/$"))
-    tab_to(page, r"^Submit and see results$")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/results/$"))
-    attempt.refresh_from_db()
-    assert attempt.status == Attempt.Status.SUBMITTED
-    assert attempt.items.filter(answered_at__isnull=True).count() == 0
