@@ -534,8 +534,14 @@ def bookmarks_start(request):
     """A practice set drawn from the learner's bookmarks in one exam."""
     form = BookmarkSetForm(request.POST)
     if not form.is_valid():
+        # A tampered or empty form: show the bookmarks page again with the reason, as a 400.
         messages.error(request, "Choose how many bookmarked questions to practise (1 to 200).")
-        return redirect("exams:bookmarks")
+        return render(
+            request,
+            "exams/bookmarks.html",
+            {"bookmarks": selectors.bookmarks_list(user=request.user)},
+            status=400,
+        )
     exam = get_object_or_404(Exam, slug=form.cleaned_data["exam"])
     try:
         attempt = services.attempt_start(

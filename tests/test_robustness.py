@@ -63,12 +63,6 @@ def _sim_choice(world, position=2):
     return world.item(world.simulation, position).choice_order[0]
 
 
-BOOKMARKS_START_302 = (
-    "exams.views.bookmarks_start answers an invalid form with a 302 to the bookmarks page "
-    "(message only) instead of a 4xx; reported to the exams owner"
-)
-
-
 def _constant(data):
     return lambda world, foreign: data
 
@@ -261,21 +255,18 @@ CASES = [
         "post",
         lambda w, f: _u("exams:bookmarks_start"),
         lambda w, f: {},
-        bug=BOOKMARKS_START_302,
     ),
     Bad(
         "bookmarks start count abc",
         "post",
         lambda w, f: _u("exams:bookmarks_start"),
         lambda w, f: {"exam": w.exam.slug, "count": "abc"},
-        bug=BOOKMARKS_START_302,
     ),
     Bad(
         "bookmarks start count huge",
         "post",
         lambda w, f: _u("exams:bookmarks_start"),
         lambda w, f: {"exam": w.exam.slug, "count": str(HUGE)},
-        bug=BOOKMARKS_START_302,
     ),
     Bad(
         "bookmarks start unknown exam",

@@ -456,9 +456,10 @@ def test_bookmarks_page_and_practice_set(user_client, user, bank):
     attempt = Attempt.objects.get(user=user)
     assert response["Location"] == url("question", attempt, 1)
     assert attempt.question_count == 4
-    assert (
-        user_client.post(reverse("exams:bookmarks_start"), {"exam": bank.slug}).status_code == 302
-    )
+    refused = user_client.post(reverse("exams:bookmarks_start"), {"exam": bank.slug})
+    assert refused.status_code == 400
+    assert b"Choose how many bookmarked questions" in refused.content
+    assert Attempt.objects.filter(user=user).count() == 1
 
 
 def test_history_newest_first_and_paginated(user_client, user, bank):
