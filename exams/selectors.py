@@ -234,12 +234,15 @@ class QuestionCard:
 def _choice_views(order, rows, selected, reveal):
     views = []
     selected = set(selected or [])
-    for index, choice_id in enumerate(order):
+    for choice_id in order:
         row = rows.get(choice_id)
         if row is None:
-            continue
+            continue  # removed from the bank by staff or an import since the attempt began
         view = ChoiceView(
-            id=choice_id, letter=LETTERS[index], text=row["text"], selected=choice_id in selected
+            id=choice_id,
+            letter=LETTERS[len(views)],
+            text=row["text"],
+            selected=choice_id in selected,
         )
         if reveal:
             view.is_correct = row["is_correct"]

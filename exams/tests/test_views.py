@@ -569,3 +569,19 @@ def answer_all_but_first(attempt):
             position=item.position,
             choice_ids=[wrong_id(item)],
         )
+
+
+def test_choice_removed_from_the_bank_mid_attempt_keeps_the_card_working(user_client, user, bank):
+    attempt = start(user, bank)
+    item = attempt.items.get(position=1)
+    wrong = [cid for cid in item.choice_order if cid not in correct_ids(item)]
+    Choice.objects.filter(pk=wrong[0]).delete()  # e.g. an edited CSV dropped that letter
+    html = user_client.get(url("question", attempt, 1)).content.decode()
+    shown = len(item.choice_order) - 1
+    labels = [f'<span class="visually-hidden">{letter}.</span>' for letter in "ABCDEF"]
+    assert all(label in html for label in labels[:shown])  # letters stay contiguous
+    assert labels[shown] not in html
+    response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)}, **HX)
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.is_correct is True
