@@ -199,6 +199,11 @@ class QuestionCard:
         return NUMBER_WORDS.get(self.correct_total, str(self.correct_total))
 
     @property
+    def text_says_how_many(self):
+        """Bank questions often end with "(Choose TWO.)" already; don't say it twice."""
+        return f"choose {self.choose_word}".lower() in self.question.text.lower()
+
+    @property
     def position(self):
         return self.item.position
 

@@ -585,3 +585,14 @@ def test_choice_removed_from_the_bank_mid_attempt_keeps_the_card_working(user_cl
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.is_correct is True
+
+
+def test_choose_two_is_said_once_whether_or_not_the_text_says_it(user_client, user):
+    exam = bank_build(per_domain=[3, 3, 3, 3, 3], correct=("A", "C"))
+    attempt = start(user, exam, count=2)
+    first, second = attempt.items.order_by("position")
+    Question.objects.filter(pk=first.question_id).update(text="Pick the two safe ones.")
+    Question.objects.filter(pk=second.question_id).update(text="Pick two. (Choose TWO.)")
+    for position in (1, 2):
+        html = user_client.get(url("question", attempt, position)).content.decode()
+        assert html.count("Choose TWO") == 1, position
