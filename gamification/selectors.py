@@ -7,6 +7,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem
+from exams.selectors import attempts_in_progress
 from gamification.avatars import AVATARS, AVATARS_BY_KEY, Avatar
 from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
 from gamification.services import (
@@ -158,11 +159,7 @@ def dashboard_for(*, user, now: datetime) -> Dashboard:
         reverse=True,
     )
     recent_badges = list(UserBadge.objects.filter(user=user).select_related("badge")[:6])
-    in_progress = list(
-        Attempt.objects.filter(user=user, status=Attempt.Status.IN_PROGRESS)
-        .select_related("exam")
-        .annotate(answered=Count("items", filter=Q(items__answered_at__isnull=False)))[:10]
-    )
+    in_progress = attempts_in_progress(user=user)[:10]
     return Dashboard(
         profile=profile,
         today=today,

@@ -16,6 +16,19 @@ from gamification.models import Badge
 from questions.models import Domain, Exam, Objective, Question
 
 
+def seed_catalogues() -> None:
+    """Re-apply the (idempotent) data migrations of exams and badges.
+
+    For transactional tests: a flush by an earlier one removes what the migrations seeded.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("questions.migrations.0002_seed_exams").seed(apps, None)
+    import_module("gamification.migrations.0002_seed_badges").seed(apps, None)
+
+
 def exam(slug: str = "security") -> Exam:
     """One of the exams the questions migration seeds."""
     return Exam.objects.get(slug=slug)

@@ -9,6 +9,7 @@ from django.test import Client
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory
 from exams import services as exam_services
+from gamification.tests.factories import seed_catalogues
 from questions.models import Exam
 from questions.tests.factories import QuestionFactory
 
@@ -27,6 +28,7 @@ def sign_in(page, live_server, user):
 def test_learner_finishes_an_attempt_and_sees_toast_and_dashboard(page, live_server):
     from playwright.sync_api import expect
 
+    seed_catalogues()  # an earlier transactional test may have flushed the seeded data
     security = Exam.objects.get(slug="security")
     for _ in range(3):
         QuestionFactory(exam=security)

@@ -122,3 +122,78 @@ def test_rebuild_of_one_learner_leaves_the_others_alone(capsys):
 def test_rebuild_refuses_an_unknown_learner():
     with pytest.raises(CommandError):
         call_command("rebuild_progress", "--user", "nobody@example.com")
+
+
+# Through the real exam engine (the incremental path as it runs in production) ---------------
+
+
+def engine_bank(size: int = 12):
+    from questions.models import Exam
+    from questions.tests.factories import QuestionFactory
+
+    security = Exam.objects.get(slug="security")
+    for n in range(size):
+        QuestionFactory(exam=security, objective_code=f"{1 + n % 3}.1")
+    return security
+
+
+def engine_answer(user, attempt, position, *, right: bool, now):
+    from exams import services as engine
+    from questions.models import Choice
+
+    item = attempt.items.get(position=position)
+    choice = Choice.objects.filter(question_id=item.question_id, is_correct=right).first()
+    engine.answer_submit(
+        attempt_id=attempt.pk, user=user, position=position, choice_ids=[choice.pk], now=now
+    )
+
+
+def test_rebuild_matches_the_exam_engine():
+    from exams import services as engine
+
+    security = engine_bank()
+    user = UserFactory()
+    Profile.objects.filter(user=user).update(time_zone="America/New_York", daily_goal=4)
+    user = User.objects.get(pk=user.pk)
+    start = datetime(2025, 3, 6, 23, 0, tzinfo=UTC)  # runs across the spring-forward weekend
+    for day in (0, 1, 2, 3, 4, 5, 6, 8):  # seven days earn a freeze; it covers day 7
+        now = start + timedelta(days=day)
+        attempt = engine.attempt_start(user=user, exam=security, mode="practice", count=5, now=now)
+        for position in range(1, 6):
+            now += timedelta(minutes=2)
+            engine_answer(user, attempt, position, right=position != 3, now=now)
+        engine.attempt_finish(attempt_id=attempt.pk, user=user, now=now + timedelta(minutes=1))
+    now = start + timedelta(days=9)
+    simulation = engine.attempt_start(user=user, exam=security, mode="simulation", now=now)
+    for position in range(1, simulation.question_count + 1):
+        engine_answer(user, simulation, position, right=True, now=now + timedelta(minutes=position))
+    engine_answer(user, simulation, 2, right=False, now=now + timedelta(minutes=20))  # changed
+    engine_answer(user, simulation, 2, right=True, now=now + timedelta(minutes=21))  # back
+    engine.attempt_finish(attempt_id=simulation.pk, user=user, now=now + timedelta(minutes=30))
+    open_practice = engine.attempt_start(
+        user=user, exam=security, mode="practice", count=3, now=now + timedelta(hours=2)
+    )
+    engine_answer(user, open_practice, 1, right=True, now=now + timedelta(hours=2, minutes=1))
+
+    before = state(user)
+    assert "simulation-passed-security" in {slug for slug, _ in before["badges"]}
+    assert any(row[5] for row in before["days"])
+    call_command("rebuild_progress", "--user", user.email, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert state(user) == before
+
+
+def test_rebuild_matches_the_exam_engine_for_an_expired_simulation():
+    """Submitted as it stood at the deadline: its answers count at the deadline, both ways."""
+    from exams import services as engine
+
+    security = engine_bank(4)
+    user = UserFactory()
+    now = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
+    simulation = engine.attempt_start(user=user, exam=security, mode="simulation", now=now)
+    engine_answer(user, simulation, 1, right=True, now=now + timedelta(minutes=1))
+    engine.attempt_expire_if_due(attempt=simulation, now=simulation.deadline + timedelta(hours=3))
+    before = state(user)
+    answers = [row for row in before["ledger"] if row[1] == "answers"]
+    assert [row[2] for row in answers] == [simulation.deadline]
+    call_command("rebuild_progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert state(user) == before

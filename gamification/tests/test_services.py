@@ -10,7 +10,12 @@ from exams.models import Attempt
 from gamification import services
 from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
 from gamification.selectors import badges_for
-from gamification.tests.factories import AttemptFactory, BadgeFactory, LearnerHistory
+from gamification.tests.factories import (
+    AttemptFactory,
+    BadgeFactory,
+    LearnerHistory,
+    seed_catalogues,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -483,3 +488,46 @@ def test_locked_avatar_is_refused_and_unlocked_one_is_set():
     LearnerHistory(user).attempt(at=T0, results=[True])
     services.avatar_choose(user=user, key="diamond")
     assert profile_of(user).avatar_key == "diamond"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_attempts_finishing_at_the_same_moment_in_two_threads():
+    """On PostgreSQL: two transactions finish at once; the badge and its XP come once."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    seed_catalogues()
+    user = learner()
+    history = LearnerHistory(user)
+    attempts = [history.attempt(at=T0, results=[True], finish=False) for _ in range(2)]
+    for attempt in attempts:
+        attempt.status = Attempt.Status.SUBMITTED
+        attempt.submitted_at = T0 + timedelta(minutes=5)
+        attempt.correct_count = 1
+        attempt.save()
+    barrier = threading.Barrier(2)
+    said, errors = [], []
+
+    def finish(attempt):
+        try:
+            with transaction.atomic():
+                barrier.wait(timeout=10)
+                said.extend(services.attempt_finished(attempt=attempt))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=finish, args=(a,)) for a in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert UserBadge.objects.filter(user=user, badge__slug="first-attempt").count() == 1
+    assert sum("First steps" in m for m in said) == 1
+    assert XPEntry.objects.filter(user=user, reason="attempt_finished").count() == 2
+    assert profile_of(user).xp_total == ledger_total(user)
