@@ -21,3 +21,14 @@ def avatar(profile, size=72):
 def profile_progress_card(profile):
     """Level, XP and badges for the profile page (the accounts app owns that page)."""
     return {"profile": profile, **profile_progress(profile=profile)}
+
+
+@register.simple_tag
+def current_streak(profile):
+    """The streak to show today: 0 once a day was missed, even before the next answer."""
+    from django.utils import timezone
+
+    from gamification.services import local_day, streak_display
+
+    today = local_day(profile=profile, at=timezone.now())
+    return streak_display(profile=profile, today=today).current

@@ -360,3 +360,16 @@ def test_nav_links_to_badges_and_leaderboard(client):
     page = html(client.get(BADGES))
     assert f'href="{LEADERBOARD}"' in page
     assert f'href="{BADGES}" aria-current="page"' in page
+
+
+def test_current_streak_tag_for_other_pages():
+    from django.template import Context, Template
+
+    user = UserFactory()
+    profile = Profile.objects.get(user=user)
+    profile.current_streak = profile.longest_streak = 4
+    profile.last_activity_date = timezone.localdate() - timedelta(days=1)
+    template = Template("{% load progress %}{% current_streak profile %}")
+    assert template.render(Context({"profile": profile})) == "4"
+    profile.last_activity_date = timezone.localdate() - timedelta(days=3)
+    assert template.render(Context({"profile": profile})) == "0"
