@@ -167,3 +167,21 @@ def test_profile_without_avatar_shows_an_initial(user_client, user):
     profile_update(profile=user.profile, data={"display_name": "grace"})
     page = user_client.get(reverse("accounts:profile")).content.decode()
     assert 'class="avatar avatar-initial" aria-hidden="true">G<' in page
+
+
+def test_profile_shows_a_broken_streak_as_zero_before_the_next_answer(client):
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    profile = user.profile
+    profile.current_streak = profile.longest_streak = 5
+    profile.last_activity_date = timezone.now().date() - datetime.timedelta(days=4)
+    profile.save()
+    client.force_login(user)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert "<dt>Current streak</dt><dd>0 days</dd>" in html
+    assert "<dt>Longest streak</dt><dd>5 days</dd>" in html
