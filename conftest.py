@@ -58,6 +58,22 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """allauth keeps its rate-limit counters in the real cache; every test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hashing is not under test; a fast hasher keeps the many logins in the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def user(db):
     from accounts.tests.factories import UserFactory

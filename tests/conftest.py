@@ -7,7 +7,6 @@ browser ones) flush the seeded rows, and the security tests need to control ever
 import itertools
 
 import pytest
-from django.core.cache import cache
 
 from accounts.tests.factories import PASSWORD, UserFactory
 
@@ -16,19 +15,6 @@ XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS = f"{XSS_SCRIPT}{XSS_IMG}"
 
 _exam_numbers = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    """allauth keeps its rate-limit counters in the cache; start every test at zero."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def bank_build(*, questions=6, text="", question_count=None, multi=False):
