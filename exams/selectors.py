@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import floor
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from exams.models import Attempt, AttemptItem, Bookmark
 from questions.models import LETTERS, Choice, Exam, Objective, Question
@@ -256,40 +256,60 @@ def _choice_views(order, rows, selected, reveal):
     return views
 
 
-def question_card(*, attempt: Attempt, position: int) -> QuestionCard:
-    """Everything the question page shows, in four queries.
+def question_card(
+    *,
+    attempt: Attempt,
+    position: int,
+    item: AttemptItem | None = None,
+    choice_rows: dict[int, dict] | None = None,
+) -> QuestionCard:
+    """Everything the question page shows, in three queries (one when the caller has them).
+
+    ``item`` (with ``question__objective`` loaded) and ``choice_rows`` (id -> id, text,
+    explanation, is_correct) may come from the caller that just read them, e.g. the answer
+    service: then only the navigator (with the bookmark of the current question) is read.
 
     In a simulation before submission the card carries no correctness and no explanation,
     so no template or fragment can leak them.
     """
-    cells = [
-        NavCell(
-            position=row["position"],
-            answered=row["answered_at"] is not None,
-            flagged=row["flagged"],
-            current=row["position"] == position,
+    bookmarked = Exists(
+        Bookmark.objects.filter(user_id=attempt.user_id, question_id=OuterRef("question_id"))
+    )
+    rows = attempt.items.order_by("position").values("position", "answered_at", "flagged")
+    rows = rows.annotate(
+        bookmarked=Case(When(position=position, then=bookmarked), default=Value(False))
+    )
+    cells, marked = [], False
+    for row in rows:
+        cells.append(
+            NavCell(
+                position=row["position"],
+                answered=row["answered_at"] is not None,
+                flagged=row["flagged"],
+                current=row["position"] == position,
+            )
         )
-        for row in attempt.items.order_by("position").values("position", "answered_at", "flagged")
-    ]
-    item = attempt.items.select_related("question__objective__domain").get(position=position)
-    rows = {
-        row["id"]: row
-        for row in Choice.objects.filter(question_id=item.question_id).values(
-            "id", "text", "explanation", "is_correct"
-        )
-    }
-    correct_total = sum(1 for row in rows.values() if row["is_correct"])
+        marked = marked or (row["position"] == position and bool(row["bookmarked"]))
+    if item is None or item.position != position:
+        item = attempt.items.select_related("question__objective__domain").get(position=position)
+        choice_rows = None
+    if choice_rows is None:
+        choice_rows = {
+            row["id"]: row
+            for row in Choice.objects.filter(question_id=item.question_id)
+            .order_by()
+            .values("id", "text", "explanation", "is_correct")
+        }
+    correct_total = sum(1 for row in choice_rows.values() if row["is_correct"])
     reveal = not attempt.is_open or (attempt.gives_feedback and item.answered_at is not None)
     return QuestionCard(
         attempt=attempt,
         item=item,
         question=item.question,
-        choices=_choice_views(item.choice_order, rows, item.selected, reveal),
+        choices=_choice_views(item.choice_order, choice_rows, item.selected, reveal),
         correct_total=correct_total,
         reveal=reveal,
-        bookmarked=Bookmark.objects.filter(
-            user_id=attempt.user_id, question_id=item.question_id
-        ).exists(),
+        bookmarked=marked,
         navigator=cells,
     )
 

@@ -46,7 +46,14 @@ class AttemptClosed(EngineError):
 
 
 class InvalidAnswer(EngineError):
-    """The answer does not fit the question, e.g. a foreign choice id (HTTP 400)."""
+    """The answer does not fit the question, e.g. a foreign choice id (HTTP 400).
+
+    ``attempt`` is the attempt it was refused for, when it was read before the refusal.
+    """
+
+    def __init__(self, message, *, attempt=None):
+        super().__init__(message)
+        self.attempt = attempt
 
 
 class NoQuestions(EngineError):
@@ -63,9 +70,19 @@ class SimulationOpen(EngineError):
 
 @dataclass
 class AnswerResult:
+    """What an answer changed, with what was read to record it (for the card shown next).
+
+    ``attempt`` (with its exam) and ``item`` (with ``question__objective__domain``) are the
+    rows read under the lock, updated in memory; ``choice_rows`` maps the question's choice ids
+    to their id, text, explanation and is_correct; ``position_next`` is where the learner goes.
+    """
+
     item: AttemptItem
     newly_answered: bool
     announcements: list[str] = field(default_factory=list)
+    attempt: Attempt | None = None
+    choice_rows: dict[int, dict] = field(default_factory=dict)
+    position_next: int = 0
 
 
 @dataclass
@@ -89,7 +106,15 @@ def time_limit_compute(*, minutes: int, extra_time: int) -> int:
 
 
 def _locked_attempt(*, attempt_id: int, user) -> Attempt:
-    return Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_id, user=user)
+    """The attempt, locked (only its own row: the exam is shared by every learner), with its
+    exam. Raises ``Attempt.DoesNotExist`` when it is not the learner's."""
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("exam")
+        .get(pk=attempt_id, user=user)
+    )
+    attempt.user = user  # the caller's user: no second read of it
+    return attempt
 
 
 def attempt_start(
@@ -220,10 +245,9 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
     return None
 
 
-def _correct_ids(question_id: int) -> set[int]:
-    return set(
-        Choice.objects.filter(question_id=question_id, is_correct=True).values_list("id", flat=True)
-    )
+def _choice_rows(question_id: int) -> dict[int, dict]:
+    rows = Choice.objects.filter(question_id=question_id).order_by()
+    return {row["id"]: row for row in rows.values("id", "text", "explanation", "is_correct")}
 
 
 def answer_submit(
@@ -233,32 +257,28 @@ def answer_submit(
 
     Practice and drill: one answer per question (the feedback is shown right away); sending the
     same answer again is harmless, a different one is refused. Simulation: the answer may change
-    until submission; correctness is stored but not shown.
+    until submission; correctness is stored but not shown, and the learner moves on to the next
+    question.
+
+    Reads the attempt once (locked), its item once and the question's choices once, and hands
+    them back in the result so that the card shown next needs no second read of them.
+    Raises ``Attempt.DoesNotExist`` for an attempt that is not the learner's.
     """
     now = now or timezone.now()
-    try:
-        selected = sorted({int(c) for c in choice_ids})
-    except (TypeError, ValueError):
-        raise InvalidAnswer("That is not a choice of this question.") from None
     expired = None
     with transaction.atomic():
         attempt = _locked_attempt(attempt_id=attempt_id, user=user)
-        expired = _refuse_if_closed(attempt, now)
-        if expired is None:
+        try:
             try:
-                item = attempt.items.get(position=position)
-            except AttemptItem.DoesNotExist:
-                raise InvalidAnswer("That question is not part of this attempt.") from None
-            if not selected:
-                raise InvalidAnswer("Choose an answer first.")
-            if not set(selected) <= set(item.choice_order):
-                raise InvalidAnswer("That is not a choice of this question.")
-            correct = _correct_ids(item.question_id)
-            if len(correct) <= 1 and len(selected) > 1:
-                raise InvalidAnswer("This question takes one answer.")
-            if len(selected) > len(item.choice_order):
-                raise InvalidAnswer("Too many choices.")
-            result = _answer_store(attempt, item, selected, correct, user, now)
+                selected = sorted({int(c) for c in choice_ids})
+            except (TypeError, ValueError):
+                raise InvalidAnswer("That is not a choice of this question.") from None
+            expired = _refuse_if_closed(attempt, now)
+            if expired is None:
+                result = _answer_check_and_store(attempt, position, selected, user, now)
+        except InvalidAnswer as error:
+            error.attempt = attempt
+            raise
     if expired is not None:
         raise AttemptClosed(
             "Time is up: the attempt was submitted as it stood, so this answer was not recorded.",
@@ -268,11 +288,38 @@ def answer_submit(
     return result
 
 
+def _answer_check_and_store(attempt, position, selected, user, now) -> AnswerResult:
+    try:
+        item = attempt.items.select_related("question__objective__domain").get(position=position)
+    except AttemptItem.DoesNotExist:
+        raise InvalidAnswer("That question is not part of this attempt.") from None
+    if not selected:
+        raise InvalidAnswer("Choose an answer first.")
+    if not set(selected) <= set(item.choice_order):
+        raise InvalidAnswer("That is not a choice of this question.")
+    rows = _choice_rows(item.question_id)
+    correct = {choice_id for choice_id, row in rows.items() if row["is_correct"]}
+    if len(correct) <= 1 and len(selected) > 1:
+        raise InvalidAnswer("This question takes one answer.")
+    if len(selected) > len(item.choice_order):
+        raise InvalidAnswer("Too many choices.")
+    result = _answer_store(attempt, item, selected, correct, user, now)
+    result.attempt, result.choice_rows = attempt, rows
+    return result
+
+
 def _answer_store(attempt, item, selected, correct, user, now) -> AnswerResult:
     is_correct = set(selected) == correct
     practice_like = attempt.mode != Attempt.Mode.SIMULATION
+    # A simulation moves on to the next question after each save; practice stays for feedback.
+    position_next = item.position
+    if not practice_like and item.position < attempt.question_count:
+        position_next = item.position + 1
     if item.answered_at is not None and item.selected == selected:
-        return AnswerResult(item=item, newly_answered=False)  # a double submit: nothing changes
+        # A double submit: nothing changes (a simulation still moves on).
+        if not practice_like:
+            _position_store(attempt, position_next)
+        return AnswerResult(item=item, newly_answered=False, position_next=position_next)
     if practice_like and item.answered_at is not None:
         raise AttemptClosed(
             "You have already answered this question; its feedback is shown below.",
@@ -283,14 +330,25 @@ def _answer_store(attempt, item, selected, correct, user, now) -> AnswerResult:
     item.is_correct = is_correct
     item.answered_at = now
     item.save(update_fields=["selected", "is_correct", "answered_at"])
-    if attempt.current_position != item.position:
-        Attempt.objects.filter(pk=attempt.pk).update(current_position=item.position)
+    _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
         announcements = gamification.activity_record(
             user=user, answered=1, correct=int(is_correct), at=now
         )
-    return AnswerResult(item=item, newly_answered=newly, announcements=list(announcements or []))
+    return AnswerResult(
+        item=item,
+        newly_answered=newly,
+        announcements=list(announcements or []),
+        position_next=position_next,
+    )
+
+
+def _position_store(attempt: Attempt, position: int) -> None:
+    """Inside the locked transaction of an open attempt: remember where the learner is."""
+    if attempt.current_position != position:
+        Attempt.objects.filter(pk=attempt.pk).update(current_position=position)
+        attempt.current_position = position
 
 
 def item_flag(

@@ -120,10 +120,12 @@ def _bad_request(request, attempt, position, error):
     return render(request, "exams/question.html", context, status=400)
 
 
-def _card_context(request, attempt, position):
+def _card_context(request, attempt, position, *, item=None, choice_rows=None):
     if not 1 <= position <= attempt.question_count:
         raise Http404("No such question in this attempt.")
-    card = selectors.question_card(attempt=attempt, position=position)
+    card = selectors.question_card(
+        attempt=attempt, position=position, item=item, choice_rows=choice_rows
+    )
     now = timezone.now()
     return {
         "attempt": attempt,
@@ -131,7 +133,8 @@ def _card_context(request, attempt, position):
         "card": card,
         "question": card.question,
         "seconds_left": attempt.seconds_left(now),
-        "hide_countdown": request.user.profile.hide_countdown,
+        # Called by the template only where it is shown (the page header, not the htmx card).
+        "hide_countdown": lambda: request.user.profile.hide_countdown,
     }
 
 
@@ -261,30 +264,34 @@ def question(request, attempt_id, position):
 @login_required
 @vary_on_headers("HX-Request")
 def answer(request, attempt_id, position):
-    """Record an answer. Practice: show the feedback. Simulation: save and move on."""
-    attempt = _attempt_for(request, attempt_id)
+    """Record an answer. Practice: show the feedback. Simulation: save and move on.
+
+    The service reads the attempt (locked, with its exam), the item and its choices once; the
+    feedback card is rendered from those rows, so only the navigator is read again.
+    """
     try:
         result = services.answer_submit(
-            attempt_id=attempt.pk,
+            attempt_id=attempt_id,
             user=request.user,
             position=position,
             choice_ids=request.POST.getlist("choice"),
         )
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
     except services.AttemptClosed as error:
-        return _closed(request, attempt, error)
+        return _closed(request, error.attempt, error)
     except services.InvalidAnswer as error:
+        attempt = error.attempt or _attempt_for(request, attempt_id)
         return _bad_request(request, attempt, position, error)
-    attempt.refresh_from_db()
-    target = position
-    if attempt.is_simulation and position < attempt.question_count:
-        target = position + 1
-        services.attempt_position_set(attempt=attempt, position=target)
+    attempt, target = result.attempt, result.position_next
     if not request.htmx:
         if attempt.is_simulation:
             messages.success(request, f"Answer to question {position} saved.")
         response = redirect("exams:question", attempt.pk, target)
     else:
-        context = _card_context(request, attempt, target)
+        context = _card_context(
+            request, attempt, target, item=result.item, choice_rows=result.choice_rows
+        )
         context["saved"] = position if attempt.is_simulation else None
         response = render(request, "exams/question.html#card", context)
         if target != position:

@@ -10,9 +10,11 @@ Interface used by ``exams.services`` (keep these signatures):
   with its ``submitted_at``, ``correct_count`` and, for simulations, ``passed``.
   Returns a list of announcement strings.
 
-Both run inside the caller's transaction (each opens a savepoint of its own, so they are
-atomic even when called alone) and lock the learner's profile row first, so that two events of
-one learner (two tabs, two attempts finishing at once) are applied one after the other.
+Both run inside the caller's transaction (or one of their own when called alone) and lock
+the learner's profile row first, so that two events of one learner (two tabs, two attempts
+finishing at once) are applied one after the other. ``activity_record`` runs on every practice
+answer, so it opens no savepoint of its own: an error inside it rolls back the caller's whole
+transaction (the answer too), which is what the exam engine wants anyway.
 
 How the exam engine reports answers (``rebuild_progress`` replays history the same way):
 practice and drill answers one call per answer, at the answer's ``answered_at``; a simulation's
@@ -47,6 +49,12 @@ Badges
     to a function giving the learner's progress. After each event the unearned badges of the
     kinds that event can move are checked; a badge is awarded at most once (unique constraint,
     inserted in a savepoint so that a concurrent award is neither duplicated nor an error).
+    Answers are the hot path, so there only kinds that actually moved are looked at, and only
+    badges whose threshold the new figure could have reached: correct answers (bounded by the
+    questions answered, which they never exceed) after a correct answer, streak days when the
+    longest streak grew, level when the level rose. A wrong answer on an ordinary day reads no
+    badge at all. (A badge added to the catalogue after a learner passed its threshold is
+    therefore awarded when its kind next moves, or by ``rebuild_progress``.)
 """
 
 import math
@@ -77,7 +85,6 @@ HIGH_SCORE_PERCENT = 90
 MASTERY_WINDOW = 50
 
 Rule = Badge.Rule
-ACTIVITY_RULES = frozenset({Rule.CORRECT_ANSWERS, Rule.STREAK_DAYS, Rule.LEVEL_REACHED})
 ATTEMPT_RULES = frozenset(
     {
         Rule.ATTEMPTS_FINISHED,
@@ -441,6 +448,35 @@ class _Event:
                 self.badge_award(badge)
             # Rewards raise XP, which may reach a level badge: look again.
 
+    def badges_check_moved(self, bounds: dict) -> None:
+        """Check only the kinds in ``bounds`` (rule -> highest threshold reachable now).
+
+        The level is added here whenever it has risen (also by a badge's own reward), so a
+        level badge is checked once per level reached, never on an ordinary answer.
+        """
+        facts = LearnerFacts(profile=self.profile, at=self.at, pending=self._activity)
+        checked_level = self.level_before
+        while True:
+            level = level_for(self.profile.xp_total)
+            if level > checked_level:
+                bounds[Rule.LEVEL_REACHED] = checked_level = level
+            if not bounds:
+                return
+            reachable = Q()
+            for rule, bound in bounds.items():
+                reachable |= Q(rule=rule, threshold__lte=bound)
+            candidates = (
+                Badge.objects.filter(reachable, is_active=True)
+                .exclude(awards__user_id=self.profile.user_id)
+                .order_by("position", "threshold", "id")
+            )
+            earned = [b for b in candidates if badge_progress(badge=b, facts=facts).earned]
+            for badge in earned:
+                self.badge_award(badge)
+            if level_for(self.profile.xp_total) <= checked_level:
+                return
+            bounds = {}  # the rewards raised the level: only the level badges can have moved
+
     def badge_award(self, badge: Badge) -> bool:
         try:
             with transaction.atomic():
@@ -484,8 +520,9 @@ def activity_record(*, user, answered: int, correct: int, at: datetime) -> list[
     if answered <= 0:
         return []
     correct = max(0, min(correct, answered))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         event = _Event(user_id=user.pk, at=at)
+        longest_before = event.profile.longest_streak
         event.streak_advance()
         event.profile.total_questions_answered += answered
         activity = event.activity
@@ -498,7 +535,12 @@ def activity_record(*, user, answered: int, correct: int, at: datetime) -> list[
             event.messages.append(
                 f"Daily goal met: {event.profile.daily_goal} questions today (+{XP_DAILY_GOAL} XP)"
             )
-        event.badges_check(ACTIVITY_RULES)
+        bounds = {}
+        if correct:
+            bounds[Rule.CORRECT_ANSWERS] = event.profile.total_questions_answered
+        if event.profile.longest_streak > longest_before:
+            bounds[Rule.STREAK_DAYS] = event.profile.longest_streak
+        event.badges_check_moved(bounds)
         return event.close(user=user)
 
 

@@ -353,6 +353,52 @@ def test_correct_answers_badge():
     assert "correct-100" in earned(user)
 
 
+def test_level_badge_reached_by_a_badge_reward_is_awarded_in_the_same_answer():
+    user = learner(daily_goal=500)
+    BadgeFactory(rule=Badge.Rule.CORRECT_ANSWERS, threshold=1, xp_reward=200, slug="gift")
+    BadgeFactory(rule=Badge.Rule.LEVEL_REACHED, threshold=3, slug="level-three")
+    said = answer(user, T0)  # 3 XP from the answer, 200 from the badge: level 3
+    assert {"gift", "level-three"} <= earned(user)
+    assert "Level 3 reached!" in said
+    assert profile_of(user).xp_total == ledger_total(user)
+
+
+def test_a_wrong_answer_checks_no_badge_and_a_correct_one_only_reachable_ones():
+    """Badges of kinds the answer did not move, or out of reach, are not read or awarded."""
+    user = learner()
+    answer(user, T0, answered=5, correct=0)
+    BadgeFactory(rule=Badge.Rule.CORRECT_ANSWERS, threshold=1, slug="late-one")
+    answer(user, T0 + timedelta(minutes=1), correct=0)
+    assert "late-one" not in earned(user)  # the correct count did not move
+    answer(user, T0 + timedelta(minutes=2), correct=1)
+    assert "late-one" in earned(user)
+
+
+# An answer on a day already started: profile lock, day row, XP entry, (badges within reach
+# after a correct answer), day row and profile written. The learner's first answer of a day
+# adds the day row's insert (in a savepoint) and the streak badges.
+ANSWER_QUERIES = {"wrong": 5, "correct": 6, "first of the day": 9}
+
+
+@pytest.mark.parametrize("days", [3, 60])
+def test_an_answer_costs_the_same_few_queries_whatever_the_history(
+    days, django_assert_max_num_queries
+):
+    user = learner(daily_goal=10_000)
+    for n in range(days):
+        answer(user, T0 + timedelta(days=n), answered=5, correct=3)
+    later = T0 + timedelta(days=days - 1, minutes=5)
+    with django_assert_max_num_queries(ANSWER_QUERIES["wrong"]):
+        answer(user, later, correct=0)
+    with django_assert_max_num_queries(ANSWER_QUERIES["correct"]):
+        answer(user, later + timedelta(minutes=1), correct=1)
+    with django_assert_max_num_queries(ANSWER_QUERIES["first of the day"]):
+        answer(user, later + timedelta(days=1), correct=1)
+    profile = profile_of(user)
+    assert profile.xp_total == ledger_total(user)
+    assert profile.current_streak == days + 1
+
+
 def test_perfect_score_needs_ten_questions():
     user = learner()
     history = LearnerHistory(user)
