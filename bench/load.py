@@ -1131,8 +1131,9 @@ def report(results, args, info, budget, pbkdf2):
         "It needs PostgreSQL on 127.0.0.1:5432 (user `postgres`, trust auth; the database "
         "`billings_load` is dropped and recreated, `--database-url` to change it) and, for "
         "`pair`, Redis on 127.0.0.1:6379 (started if it is not answering; database 1 is "
-        "flushed). gunicorn logs go to `/tmp/billings-load/`. A full run took 5½ minutes here: "
-        "each level is capped at 45 s (`--level-seconds`) and each probe at 4 s "
+        "flushed). gunicorn logs go to `/tmp/billings-load/`. A full run takes 2 to 6 "
+        "minutes here, depending on how many levels run into their caps: each level is capped "
+        "at 45 s (`--level-seconds`) and each probe at 4 s "
         "(`--probe-seconds`).",
         "",
     ]
