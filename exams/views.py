@@ -79,6 +79,14 @@ def _not_open(request, attempt):
     return _redirect(request, reverse("exams:history"))
 
 
+def _unless_open(request, attempt):
+    """The response for an attempt that can no longer be taken (expired now, or before)."""
+    response = _expired(request, attempt)
+    if response is None and not attempt.is_open:
+        response = _not_open(request, attempt)
+    return response
+
+
 def _closed(request, attempt, error):
     """409: the attempt no longer takes this change. Says why, and where to go next."""
     attempt.refresh_from_db()
@@ -235,11 +243,9 @@ def start(request, slug, mode):
 def attempt_resume(request, attempt_id):
     """Where the learner left off (or the results, once submitted)."""
     attempt = _attempt_for(request, attempt_id)
-    response = _expired(request, attempt)
+    response = _unless_open(request, attempt)
     if response is not None:
         return response
-    if not attempt.is_open:
-        return _not_open(request, attempt)
     return redirect("exams:question", attempt.pk, attempt.current_position)
 
 
@@ -249,11 +255,9 @@ def attempt_resume(request, attempt_id):
 @never_cache
 def question(request, attempt_id, position):
     attempt = _attempt_for(request, attempt_id)
-    response = _expired(request, attempt)
+    response = _unless_open(request, attempt)
     if response is not None:
         return response
-    if not attempt.is_open:
-        return _not_open(request, attempt)
     if not 1 <= position <= attempt.question_count:
         raise Http404("No such question in this attempt.")
     services.attempt_position_set(attempt=attempt, position=position)
@@ -363,11 +367,9 @@ def clock(request, attempt_id):
 def submit(request, attempt_id):
     """The step before submitting: how many questions are unanswered or flagged."""
     attempt = _attempt_for(request, attempt_id)
-    response = _expired(request, attempt)
+    response = _unless_open(request, attempt)
     if response is not None:
         return response
-    if not attempt.is_open:
-        return _not_open(request, attempt)
     return render(
         request,
         "exams/submit.html",
