@@ -26,13 +26,13 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import django_bench_setup
+
 PATHS = (
     ("practice", True),
     ("practice", False),
@@ -42,26 +42,11 @@ PATHS = (
 
 
 def setup_django(temp: Path) -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        if "bench" not in url.rsplit("/", 1)[-1]:
-            sys.exit("DATABASE_URL must name a database whose name contains 'bench'.")
-    else:
-        url = f"sqlite:///{temp / 'answer-profile.sqlite3'}"
-        os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "False"
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billings.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    url = django_bench_setup(temp=temp, sqlite_name="answer-profile.sqlite3")
     from django.conf import settings
-    from django.core.management import call_command
 
     # Hashing a password is not what this measures.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", verbosity=0, interactive=False)
     vendor = "PostgreSQL" if "postgres" in url.split(":", 1)[0] else "SQLite"
     return vendor
 

@@ -30,7 +30,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import django_bench_setup
+
 BENCH_EXAM = "security"
 
 
@@ -87,23 +88,7 @@ def generate(path: Path, rows: int, *, edited: bool = False, seed: int = 7) -> N
 
 
 def setup_django(temp: Path) -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        name = url.rstrip("/").rsplit("/", 1)[-1]
-        if "bench" not in name:
-            sys.exit(f"refusing to benchmark on '{name}': use a database named *bench*")
-    else:
-        url = f"sqlite:///{temp / 'bench.sqlite3'}"
-        os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "False"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billings.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    url = django_bench_setup(temp=temp, sqlite_name="bench.sqlite3")
     from questions.models import Choice, Question
 
     Choice.objects.filter(question__exam__slug=BENCH_EXAM)._raw_delete(using="default")

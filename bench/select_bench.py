@@ -29,7 +29,8 @@ import time
 from math import ceil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import django_bench_setup
+
 EXAM_SLUG = "bench-select"
 WEIGHTS = (12, 22, 18, 28, 20)
 OBJECTIVES_PER_DOMAIN = 5
@@ -37,22 +38,7 @@ BATCH = 5_000
 
 
 def setup_django(temp: Path) -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        if "bench" not in url.rsplit("/", 1)[-1]:
-            sys.exit("DATABASE_URL must name a database whose name contains 'bench'.")
-    else:
-        url = f"sqlite:///{temp / 'select-bench.sqlite3'}"
-        os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "False"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billings.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    url = django_bench_setup(temp=temp, sqlite_name="select-bench.sqlite3")
     return url.split("@")[-1] if "@" in url else "SQLite (temporary file)"
 
 
