@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory
-from exams import services
+from exams import selectors, services
 from exams.models import Attempt, Bookmark
 from exams.tests.factories import bank_build, correct_ids, wrong_id
 from questions.models import Choice, Exam, Question
@@ -367,6 +368,23 @@ def test_flag_and_navigator(user_client, user, bank):
     submit = user_client.get(url("submit", attempt)).content.decode()
     assert "<strong>90</strong> unanswered" in submit
     assert "<strong>1</strong> flagged" in submit
+
+
+def test_navigator_links_every_question_of_the_attempt(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    html = user_client.get(url("question", attempt, 7), **HX).content.decode()
+    navigator = html[html.index('class="navigator"') :]
+    hrefs = re.findall(r'class="nav-cell[^"]*" href="([^"]+)" hx-get="([^"]+)"', navigator)
+    expected = [url("question", attempt, n) for n in range(1, 91)]
+    assert [href for href, _ in hrefs] == expected
+    assert [hx for _, hx in hrefs] == expected
+
+
+@pytest.mark.parametrize("attempt_id", [1, 11, 101, 1234])
+def test_question_url_maker_matches_reverse(attempt_id):
+    url_of = selectors.question_url_maker(attempt_id)
+    for position in (1, 10, 11, 90, 111):
+        assert url_of(position) == reverse("exams:question", args=[attempt_id, position])
 
 
 def test_finish_shows_results_and_counts_once(user_client, user, bank):
