@@ -76,6 +76,12 @@ class StartForm(forms.Form):
                     data["count"] = data["custom_length"]
             elif data.get("length"):
                 data["count"] = int(data["length"])
+                if data.get("custom_length") and data["custom_length"] != data["count"]:
+                    self.add_error(
+                        "custom_length",
+                        f"Choose “Custom” to use {data['custom_length']} questions, or clear "
+                        "this box to use the length chosen above.",
+                    )
         data["domain_ids"] = [int(d) for d in data.get("domains") or []]
         data["objective_ids"] = [int(o) for o in data.get("objectives") or []]
         target = data.get("target")

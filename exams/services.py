@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem, Bookmark
-from exams.selectors import questions_pick
+from exams.selectors import NUMBER_WORDS, questions_pick
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question
 
@@ -50,6 +50,14 @@ class InvalidAnswer(EngineError):
 
     ``attempt`` is the attempt it was refused for, when it was read before the refusal.
     """
+
+    def __init__(self, message, *, attempt=None):
+        super().__init__(message)
+        self.attempt = attempt
+
+
+class AnswerFinal(EngineError):
+    """Practice and drills: the question already has a different answer, which stands (409)."""
 
     def __init__(self, message, *, attempt=None):
         super().__init__(message)
@@ -301,8 +309,12 @@ def _answer_check_and_store(attempt, position, selected, user, now) -> AnswerRes
     correct = {choice_id for choice_id, row in rows.items() if row["is_correct"]}
     if len(correct) <= 1 and len(selected) > 1:
         raise InvalidAnswer("This question takes one answer.")
-    if len(selected) > len(item.choice_order):
-        raise InvalidAnswer("Too many choices.")
+    if len(correct) > 1 and len(selected) != len(correct):
+        # As in the real exam: a "Choose TWO" question takes exactly two choices.
+        word = NUMBER_WORDS.get(len(correct), str(len(correct)))
+        raise InvalidAnswer(
+            f"Choose exactly {word.lower()} answers for this question; you chose {len(selected)}."
+        )
     result = _answer_store(attempt, item, selected, correct, user, now)
     result.attempt, result.choice_rows = attempt, rows
     return result
@@ -321,8 +333,9 @@ def _answer_store(attempt, item, selected, correct, user, now) -> AnswerResult:
             _position_store(attempt, position_next)
         return AnswerResult(item=item, newly_answered=False, position_next=position_next)
     if practice_like and item.answered_at is not None:
-        raise AttemptClosed(
-            "You have already answered this question; its feedback is shown below.",
+        raise AnswerFinal(
+            "You had already answered this question (perhaps in another tab); that first "
+            "answer stands, and its feedback is shown.",
             attempt=attempt,
         )
     newly = item.answered_at is None

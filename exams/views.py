@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
@@ -141,6 +141,9 @@ def _card_context(request, attempt, position, *, item=None, choice_rows=None):
         "card": card,
         "question": card.question,
         "seconds_left": attempt.seconds_left(now),
+        # In a simulation, Previous, Next, the navigator and "Review and submit" send the
+        # answer form (saving what is chosen) with where to go; elsewhere they are links.
+        "moves_save": attempt.is_simulation and attempt.is_open,
         # Called by the template only where it is shown (the page header, not the htmx card).
         "hide_countdown": lambda: request.user.profile.hide_countdown,
     }
@@ -158,7 +161,7 @@ def _render_card(request, attempt, position, *, saved=False, status=200):
 # Catalogue and start -----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def catalogue(request):
     """The exams on offer, with a start form per mode."""
     exams = selectors.catalogue_entries()
@@ -214,6 +217,9 @@ def start(request, slug, mode):
             form.add_error(None, str(error))
             status = 400
         else:
+            asked = exam.question_count if mode == Attempt.Mode.SIMULATION else data.get("count")
+            if asked and attempt.question_count < asked:
+                messages.info(request, _fewer_than_asked(attempt, asked))
             return redirect("exams:question", attempt.pk, 1)
     elif request.method == "POST":
         status = 400
@@ -235,10 +241,24 @@ def start(request, slug, mode):
     )
 
 
+def _fewer_than_asked(attempt, asked):
+    held = attempt.question_count
+    questions = "question" if held == 1 else "questions"
+    if attempt.is_simulation:
+        return (
+            f"The bank holds {held} {questions} for this exam, fewer than the {asked} of the "
+            f"real exam, so this simulation has {held}, with the exam's full time."
+        )
+    return (
+        f"The bank holds {held} {questions} for what you chose, so this set has {held} "
+        f"instead of {asked}."
+    )
+
+
 # Taking an attempt -------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def attempt_resume(request, attempt_id):
     """Where the learner left off (or the results, once submitted)."""
@@ -249,7 +269,7 @@ def attempt_resume(request, attempt_id):
     return redirect("exams:question", attempt.pk, attempt.current_position)
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 @never_cache
@@ -270,25 +290,43 @@ def question(request, attempt_id, position):
 def answer(request, attempt_id, position):
     """Record an answer. Practice: show the feedback. Simulation: save and move on.
 
-    The service reads the attempt (locked, with its exam), the item and its choices once; the
-    feedback card is rendered from those rows, so only the navigator is read again.
+    In a simulation the form may also say where to go next (``go``: a position, or "submit"):
+    Previous, Next, the navigator and "Review and submit" send it, so moving on saves what is
+    chosen; with nothing chosen they only move. The service reads the attempt (locked, with its
+    exam), the item and its choices once; the card is rendered from those rows, so only the
+    navigator is read again.
     """
+    choice_ids = request.POST.getlist("choice")
+    go = request.POST.get("go")
+    attempt = None
+    if go is not None:
+        attempt = _attempt_for(request, attempt_id)
+        if not attempt.is_simulation:
+            go = None  # practice and drills move with links; the answer alone counts here
+        elif go != "submit" and not (go.isdigit() and 1 <= int(go) <= attempt.question_count):
+            return HttpResponse("There is no such question in this attempt.", status=400)
+    if go is not None and not choice_ids:
+        response = _unless_open(request, attempt)
+        if response is not None:
+            return response
+        return _go(request, attempt, go, saved=None)
     try:
         result = services.answer_submit(
-            attempt_id=attempt_id,
-            user=request.user,
-            position=position,
-            choice_ids=request.POST.getlist("choice"),
+            attempt_id=attempt_id, user=request.user, position=position, choice_ids=choice_ids
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
     except services.AttemptClosed as error:
         return _closed(request, error.attempt, error)
+    except services.AnswerFinal as error:
+        return _answer_final(request, error.attempt, position, error)
     except services.InvalidAnswer as error:
         attempt = error.attempt or _attempt_for(request, attempt_id)
         return _bad_request(request, attempt, position, error)
     attempt, target = result.attempt, result.position_next
-    if not request.htmx:
+    if go is not None:
+        response = _go(request, attempt, go, saved=position)
+    elif not request.htmx:
         if attempt.is_simulation:
             messages.success(request, f"Answer to question {position} saved.")
         response = redirect("exams:question", attempt.pk, target)
@@ -301,6 +339,33 @@ def answer(request, attempt_id, position):
         if target != position:
             push_url(response, reverse("exams:question", args=[attempt.pk, target]))
     return _announce(request, response, result.announcements)
+
+
+def _go(request, attempt, go, *, saved):
+    """Move within an open simulation after the answer form was sent with ``go``."""
+    if saved is not None and not request.htmx:
+        messages.success(request, f"Answer to question {saved} saved.")
+    if go == "submit":
+        return _redirect(request, reverse("exams:submit", args=[attempt.pk]))
+    target = int(go)
+    services.attempt_position_set(attempt=attempt, position=target)
+    if not request.htmx:
+        return redirect("exams:question", attempt.pk, target)
+    context = _card_context(request, attempt, target)
+    context["saved"] = saved
+    response = render(request, "exams/question.html#card", context)
+    return push_url(response, reverse("exams:question", args=[attempt.pk, target]))
+
+
+def _answer_final(request, attempt, position, error):
+    """409: a practice answer is final. Show the question with the answer that stands."""
+    if request.htmx:
+        # The learner may be in a stale tab: swap in the card with its feedback, say why.
+        response = _render_card(request, attempt, position)
+        return trigger_client_event(response, "toast", {"value": [str(error)]})
+    context = _card_context(request, attempt, position)
+    context["error"] = str(error)
+    return render(request, "exams/question.html", context, status=409)
 
 
 @require_POST
@@ -347,7 +412,7 @@ def item_bookmark(request, attempt_id, position):
     return redirect("exams:question", attempt.pk, position)
 
 
-@require_GET
+@require_safe
 @login_required
 @never_cache
 def clock(request, attempt_id):
@@ -361,7 +426,7 @@ def clock(request, attempt_id):
     return JsonResponse(data)
 
 
-@require_GET
+@require_safe
 @login_required
 @never_cache
 def submit(request, attempt_id):
@@ -397,10 +462,16 @@ def finish(request, attempt_id):
 @require_POST
 @login_required
 def abandon(request, attempt_id):
-    attempt = _attempt_for(request, attempt_id)
-    attempt = services.attempt_abandon(attempt_id=attempt.pk, user=request.user)
+    before = _attempt_for(request, attempt_id)
+    attempt = services.attempt_abandon(attempt_id=before.pk, user=request.user)
     if attempt.status == Attempt.Status.SUBMITTED:
-        messages.warning(request, "Time was already up: the attempt was submitted as it stood.")
+        if before.status == Attempt.Status.SUBMITTED:
+            messages.info(request, "This attempt was already submitted; here are its results.")
+        else:
+            messages.warning(request, "Time was up: the attempt was submitted as it stood.")
+        return _redirect(request, reverse("exams:results", args=[attempt.pk]))
+    if before.status == Attempt.Status.ABANDONED:
+        messages.info(request, "This attempt was already abandoned.")
     else:
         messages.info(request, f"{attempt.get_mode_display()} of {attempt.exam.code} abandoned.")
     next_url = request.POST.get("next", "")
@@ -414,7 +485,7 @@ def abandon(request, attempt_id):
 # After the attempt -------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def results(request, attempt_id):
     attempt = _attempt_for(request, attempt_id)
@@ -460,7 +531,7 @@ def _domain_chart(domains, pass_percent):
     }
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def review(request, attempt_id):
@@ -490,7 +561,7 @@ def review(request, attempt_id):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def history(request):
     paginator = Paginator(selectors.attempt_history(user=request.user), HISTORY_PAGE_SIZE)
@@ -501,7 +572,7 @@ def history(request):
 # Bookmarks ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def bookmarks(request):
     return render(

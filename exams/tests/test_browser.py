@@ -121,10 +121,19 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     page.keyboard.press("f")  # flag question 2
     card.locator("button[data-flag][aria-pressed='true']").wait_for()
     navigator = card.locator(".navigator")
-    assert "nav-flagged" in navigator.locator("a").nth(1).get_attribute("class")
-    assert "nav-answered" in navigator.locator("a").nth(0).get_attribute("class")
+    assert "nav-flagged" in navigator.locator(".nav-cell").nth(1).get_attribute("class")
+    assert "nav-answered" in navigator.locator(".nav-cell").nth(0).get_attribute("class")
 
-    navigator.get_by_role("link", name="Question 1, answered").click()
+    # Choosing and moving on (N, without pressing Save) keeps the choice.
+    page.keyboard.press("2")
+    page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"/q/3/$"))
+    expect(card.get_by_text("Answer to question 2 saved.")).to_be_visible()
+    expect(navigator.get_by_role("button", name="Question 2, answered, flagged")).to_be_visible()
+    item2 = attempt.items.get(position=2)
+    assert item2.selected == [item2.choice_order[1]]
+
+    navigator.get_by_role("button", name="Question 1, answered").click()
     page.wait_for_url(re.compile(r"/q/1/$"))
     expect(card.get_by_role("heading", name="Question 1 of 5")).to_be_visible()
     expect(card.locator("input[data-key='1']")).to_be_checked()
@@ -138,10 +147,10 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     html = page.content()
     assert "Explain Q" not in html and "choice-correct" not in html
 
-    page.get_by_role("link", name="Review and submit").click()
+    page.get_by_role("button", name="Review and submit").click()
     page.wait_for_url(re.compile(r"/submit/$"))
     body = page.locator("main").inner_text()
-    assert "4 unanswered" in body and "1 flagged" in body
+    assert "3 unanswered" in body and "1 flagged" in body
     page.get_by_role("button", name="Submit the exam").click()
     page.wait_for_url(re.compile(r"/results/$"))
     assert page.get_by_text("estimated scaled score").is_visible()
@@ -204,3 +213,62 @@ def test_countdown_announces_ten_and_five_minutes_and_can_be_hidden(page, client
     expect(page.locator("#quiz-announce")).to_have_text("5 minutes left.")
     expect(page.locator("[data-countdown-text]")).to_have_text(re.compile(r"^4:5\d$"))
     assert problems == []
+
+
+@pytest.fixture
+def page_without_js(browser):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_simulation_without_javascript_saves_on_every_move(page_without_js, client, live_server):
+    page = page_without_js
+    user = UserFactory()
+    exam = bank_build(weights=(60, 40), per_domain=5)
+    Exam.objects.filter(pk=exam.pk).update(question_count=4, time_limit_minutes=30)
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/{exam.slug}/start/simulation/")
+    page.get_by_role("button", name="Start the simulation").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    attempt = Attempt.objects.get(user=user)
+
+    page.locator("input[data-key='2']").check()
+    page.get_by_role("button", name="Next").click()  # no Save pressed
+    page.wait_for_url(re.compile(r"/q/2/$"))
+    expect(page.get_by_text("Answer to question 1 saved.")).to_be_visible()
+    page.get_by_role("button", name="Question 4, unanswered").click()  # nothing chosen: just move
+    page.wait_for_url(re.compile(r"/q/4/$"))
+    page.locator("input[data-key='3']").check()
+    page.get_by_role("button", name="Previous").click()
+    page.wait_for_url(re.compile(r"/q/3/$"))
+    page.get_by_role("button", name="Question 1, answered").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(page.locator("input[data-key='2']")).to_be_checked()
+
+    items = {item.position: item for item in attempt.items.all()}
+    assert items[1].selected == [items[1].choice_order[1]]
+    assert items[2].answered_at is None
+    assert items[4].selected == [items[4].choice_order[2]]
+
+    page.get_by_role("button", name="Review and submit").click()
+    page.wait_for_url(re.compile(r"/submit/$"))
+    assert "2 unanswered" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Submit the exam").click()
+    page.wait_for_url(re.compile(r"/results/$"))
+
+
+def test_typing_a_custom_length_chooses_custom(page, client, live_server):
+    user = UserFactory()
+    exam = bank_build(per_domain=5)
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/{exam.slug}/start/practice/")
+    page.get_by_label("Custom length").fill("15")
+    expect(page.locator("input[name='length'][value='custom']")).to_be_checked()
+    page.get_by_role("button", name="Start practice").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    assert Attempt.objects.get(user=user).question_count == 15

@@ -270,9 +270,15 @@ def test_multi_answer_needs_exactly_the_correct_set(user):
     items = {i.position: i for i in attempt.items.all()}
     right = correct_ids(items[1])
     assert answer(1, right) is True
-    assert answer(2, right_of(items[2])[:1]) is False  # one of two
-    assert answer(3, [*right_of(items[3]), wrong_id(items[3])]) is False  # too many
     assert answer(4, [right_of(items[4])[0], wrong_id(items[4])]) is False  # one right one wrong
+    # One of two, or three, is not an answer to "Choose TWO": refused, nothing stored.
+    for position, ids in (
+        (2, right_of(items[2])[:1]),
+        (3, [*right_of(items[3]), wrong_id(items[3])]),
+    ):
+        with pytest.raises(services.InvalidAnswer, match="exactly two answers"):
+            answer(position, ids)
+        assert attempt.items.get(position=position).answered_at is None
 
 
 def right_of(item):
@@ -296,7 +302,7 @@ def test_practice_double_submit_counts_once_and_cannot_change(user, bank, spy):
         )
     assert spy.activity.call_count == 1
     assert Profile.objects.get(user=user).total_questions_answered == 1
-    with pytest.raises(services.AttemptClosed):
+    with pytest.raises(services.AnswerFinal, match="first answer stands"):
         services.answer_submit(
             attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item)
         )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,6 +110,46 @@ def test_start_form_errors_are_shown(user_client, bank):
     assert response.status_code == 400
 
 
+def test_start_says_when_the_bank_holds_fewer_than_asked(user_client, user):
+    small = bank_build(weights=(60, 40), per_domain=3)  # 6 questions, exam of 90
+    response = user_client.post(
+        reverse("exams:start", args=[small.slug, "practice"]), {"length": "20"}, follow=True
+    )
+    assert "so this set has 6 instead of 20" in response.content.decode()
+    Attempt.objects.filter(user=user).delete()
+    response = user_client.post(
+        reverse("exams:start", args=[small.slug, "simulation"]), follow=True
+    )
+    html = response.content.decode()
+    assert "fewer than the 90 of the real exam, so this simulation has 6" in html
+    assert Attempt.objects.get(user=user, mode="simulation").question_count == 6
+
+
+def test_start_with_enough_questions_says_nothing_about_the_bank(user_client, bank):
+    response = user_client.post(
+        reverse("exams:start", args=[bank.slug, "practice"]), {"length": "20"}, follow=True
+    )
+    assert "The bank holds" not in response.content.decode()
+
+
+def test_start_refuses_a_custom_length_without_custom_chosen(user_client, user, bank):
+    response = user_client.post(
+        reverse("exams:start", args=[bank.slug, "practice"]),
+        {"length": "10", "custom_length": "15"},
+    )
+    assert response.status_code == 400
+    assert "Choose “Custom” to use 15 questions" in response.content.decode()
+    assert not Attempt.objects.filter(user=user).exists()
+
+
+def test_pages_answer_head_requests(client, user_client, user, bank):
+    assert client.head(reverse("exams:catalogue")).status_code == 200
+    attempt = start(user, bank)
+    for name, args in (("question", [1]), ("submit", []), ("clock", [])):
+        assert user_client.head(url(name, attempt, *args)).status_code == 200
+    assert user_client.head(reverse("exams:history")).status_code == 200
+
+
 def test_start_drill_by_objective(user_client, user, bank):
     objective = bank.domains.get(number=1).objectives.get(code="1.2")
     response = user_client.post(
@@ -138,6 +179,27 @@ def test_start_simulation_while_one_is_open_offers_resume_or_abandon(user_client
     assert response["Location"] == start_url
     assert user_client.post(start_url).status_code == 302
     assert Attempt.objects.filter(user=user, status="in_progress").count() == 1
+
+
+def test_abandon_says_why_when_the_attempt_was_already_over(user_client, user, bank):
+    submitted = finish(start(user, bank))
+    response = user_client.post(url("abandon", submitted), follow=True)
+    assert response.redirect_chain[-1][0] == url("results", submitted)
+    html = response.content.decode()
+    assert "already submitted; here are its results" in html and "Time was" not in html
+    submitted.refresh_from_db()
+    assert submitted.status == Attempt.Status.SUBMITTED
+
+    timed = start(user, bank, "simulation")
+    with mock.patch("django.utils.timezone.now", return_value=timed.deadline):
+        response = user_client.post(url("abandon", timed), follow=True)
+    assert response.redirect_chain[-1][0] == url("results", timed)
+    assert "Time was up: the attempt was submitted as it stood." in response.content.decode()
+
+    abandoned = start(user, bank)
+    user_client.post(url("abandon", abandoned))
+    response = user_client.post(url("abandon", abandoned), follow=True)
+    assert "This attempt was already abandoned." in response.content.decode()
 
 
 def test_abandon_ignores_foreign_next(user_client, user, bank):
@@ -236,9 +298,18 @@ def test_practice_re_answer_is_409_and_double_submit_harmless(user_client, user,
             == 200
         )
     assert Profile.objects.get(user=user).total_questions_answered == 1
+    # A different answer from a stale tab: the first one stands, and its feedback is swapped in.
     response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)}, **HX)
-    assert response.status_code == 409
-    assert "already answered" in json.loads(response["HX-Trigger"])["toast"]["value"][0]
+    assert response.status_code == 200
+    assert "first answer stands" in json.loads(response["HX-Trigger"])["toast"]["value"][0]
+    html = response.content.decode()
+    assert 'id="card"' in html and "Not quite." in html and "<html" not in html
+    page = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item)})
+    assert page.status_code == 409
+    assert "first answer stands" in page.content.decode() and "Not quite." in page.content.decode()
+    item.refresh_from_db()
+    assert item.selected == [wrong_id(item)]
+    assert Profile.objects.get(user=user).total_questions_answered == 1
 
 
 def test_simulation_never_reveals_correctness_before_submission(user_client, user, bank):
@@ -370,14 +441,22 @@ def test_flag_and_navigator(user_client, user, bank):
     assert "<strong>1</strong> flagged" in submit
 
 
-def test_navigator_links_every_question_of_the_attempt(user_client, user, bank):
-    attempt = start(user, bank, "simulation")
+def test_practice_navigator_links_every_question_of_the_attempt(user_client, user, bank):
+    attempt = start(user, bank, count=30)
     html = user_client.get(url("question", attempt, 7), **HX).content.decode()
     navigator = html[html.index('class="navigator"') :]
-    hrefs = re.findall(r'class="nav-cell[^"]*" href="([^"]+)" hx-get="([^"]+)"', navigator)
-    expected = [url("question", attempt, n) for n in range(1, 91)]
+    hrefs = re.findall(r'<a href="([^"]+)" hx-get="([^"]+)" class="nav-cell', navigator)
+    expected = [url("question", attempt, n) for n in range(1, 31)]
     assert [href for href, _ in hrefs] == expected
     assert [hx for _, hx in hrefs] == expected
+
+
+def test_simulation_moves_send_the_answer_form(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    html = user_client.get(url("question", attempt, 7), **HX).content.decode()
+    moves = re.findall(r'<button type="submit" form="answer-form" name="go" value="(\w+)"', html)
+    assert moves == ["6", "8", "submit", *[str(n) for n in range(1, 91)]]
+    assert 'id="answer-form"' in html
 
 
 @pytest.mark.parametrize("attempt_id", [1, 11, 101, 1234])
@@ -385,6 +464,102 @@ def test_question_url_maker_matches_reverse(attempt_id):
     url_of = selectors.question_url_maker(attempt_id)
     for position in (1, 10, 11, 90, 111):
         assert url_of(position) == reverse("exams:question", args=[attempt_id, position])
+
+
+def test_simulation_moving_on_saves_the_choice(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=3)
+    choice = item.choice_order[1]
+    response = user_client.post(url("answer", attempt, 3), {"choice": [choice], "go": "4"})
+    assert response.status_code == 302 and response["Location"] == url("question", attempt, 4)
+    item.refresh_from_db()
+    assert item.selected == [choice] and item.answered_at is not None
+    page = user_client.get(response["Location"]).content.decode()
+    assert "Answer to question 3 saved." in page
+
+    # htmx: the card of the question to go to, with the URL pushed; going back shows the choice.
+    response = user_client.post(
+        url("answer", attempt, 4),
+        {"choice": correct_ids(attempt.items.get(position=4)), "go": "3"},
+        **HX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == url("question", attempt, 3)
+    html = response.content.decode()
+    assert "Question 3 of 90" in html and "Answer to question 4 saved." in html
+    assert f'value="{choice}" id="choice-{choice}" data-key="2" checked' in html
+    assert attempt.items.filter(answered_at__isnull=False).count() == 2
+    attempt.refresh_from_db()
+    assert attempt.current_position == 3
+
+
+def test_simulation_moving_on_with_nothing_chosen_only_moves(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    response = user_client.post(url("answer", attempt, 1), {"go": "90"}, **HX)
+    assert response.status_code == 200
+    assert "Question 90 of 90" in response.content.decode()
+    assert "saved" not in response.content.decode()
+    response = user_client.post(url("answer", attempt, 90), {"go": "submit"})
+    assert response["Location"] == url("submit", attempt)
+    response = user_client.post(url("answer", attempt, 90), {"go": "submit"}, **HX)
+    assert response["HX-Redirect"] == url("submit", attempt)
+    assert not attempt.items.filter(answered_at__isnull=False).exists()
+
+
+def test_simulation_review_and_submit_saves_the_choice_first(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=90)
+    response = user_client.post(
+        url("answer", attempt, 90), {"choice": [wrong_id(item)], "go": "submit"}
+    )
+    assert response["Location"] == url("submit", attempt)
+    assert (
+        "<strong>89</strong> unanswered" in user_client.get(url("submit", attempt)).content.decode()
+    )
+
+
+@pytest.mark.parametrize("go", ["0", "91", "x", "-1", ""])
+def test_simulation_move_to_nowhere_is_400_and_stores_nothing(user_client, user, bank, go):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=1)
+    response = user_client.post(url("answer", attempt, 1), {"choice": correct_ids(item), "go": go})
+    assert response.status_code == 400
+    assert not attempt.items.filter(answered_at__isnull=False).exists()
+
+
+def test_simulation_moves_are_refused_after_the_deadline_and_for_others(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=1)
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert (
+        stranger.post(
+            url("answer", attempt, 1), {"choice": correct_ids(item), "go": "2"}
+        ).status_code
+        == 404
+    )
+    assert stranger.post(url("answer", attempt, 1), {"go": "2"}).status_code == 404
+    with mock.patch("django.utils.timezone.now", return_value=attempt.deadline):
+        moved = user_client.post(url("answer", attempt, 1), {"go": "2"})
+        saved = user_client.post(
+            url("answer", attempt, 1), {"choice": correct_ids(item), "go": "2"}
+        )
+    assert moved["Location"] == url("results", attempt)
+    assert saved.status_code == 409
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    assert not attempt.items.filter(answered_at__isnull=False).exists()
+
+
+def test_practice_ignores_a_move_and_gives_feedback(user_client, user, bank):
+    attempt = start(user, bank)
+    item = attempt.items.get(position=1)
+    response = user_client.post(
+        url("answer", attempt, 1), {"choice": correct_ids(item), "go": "5"}, **HX
+    )
+    assert response.status_code == 200
+    assert "Question 1 of 10" in response.content.decode()
+    assert "Correct." in response.content.decode()
 
 
 def test_finish_shows_results_and_counts_once(user_client, user, bank):

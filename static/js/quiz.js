@@ -123,7 +123,6 @@
 
     flipVisibility: function () {
       var hidden = this.box.classList.toggle("is-hidden");
-      this.toggle.setAttribute("aria-pressed", hidden ? "false" : "true");
       this.toggle.textContent = hidden ? "Show time left" : "Hide time left";
     },
 

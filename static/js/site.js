@@ -1,6 +1,8 @@
 /* Site-wide behaviour, loaded as a static file (CSP-clean, no inline script).
  * - Detects the browser's time zone for the signup form's time zone select.
  * - Shows toasts sent by the server with the HX-Trigger header ("toast" event).
+ * - Typing a custom length on a start form chooses "Custom" (without JavaScript the server
+ *   asks the learner to choose it).
  */
 (function () {
   "use strict";
@@ -39,6 +41,13 @@
     var detail = event.detail || {};
     var items = Array.isArray(detail.value) ? detail.value : [detail.value || detail.message || detail];
     items.forEach(function (item) { showToast(typeof item === "string" ? item : item && item.message); });
+  });
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field || field.name !== "custom_length" || !field.form || field.value === "") return;
+    var custom = field.form.querySelector("input[name='length'][value='custom']");
+    if (custom) custom.checked = true;
   });
 
   document.addEventListener("DOMContentLoaded", detectTimeZone);
