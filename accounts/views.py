@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import ProfileForm
+from accounts.middleware import time_zone_remember
 from accounts.services import profile_update
 
 
@@ -29,6 +30,8 @@ def profile_edit(request):
                 profile=profile,
                 data={name: form.cleaned_data[name] for name in form.changed_data},
             )
+            # Dates on this response and the next ones follow the zone just saved.
+            time_zone_remember(request, name=profile.time_zone)
             if request.htmx:
                 return render(
                     request,
