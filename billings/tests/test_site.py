@@ -3,6 +3,7 @@ import sys
 
 import pytest
 from django.db import OperationalError
+from django.test import override_settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,18 @@ def test_uploaded_media_is_served_with_nosniff(client, settings, tmp_path):
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client.get("/media/%2e%2e/manage.py").status_code in (400, 404)
+
+
+@override_settings(DEBUG=True)
+def test_htmx_comes_without_the_debug_error_overlay(client, user):
+    """In DEBUG, django-htmx's debug script would replace the page with a 4xx body.
+
+    Our 400/403/404 replies to htmx are short messages for a toast, so it must stay out.
+    """
+    pages = [client.get(reverse("home"))]  # the visitors' home page
+    client.force_login(user)
+    pages.append(client.get(reverse("home")))  # the dashboard
+    for response in pages:
+        html = response.content.decode()
+        assert "django_htmx/htmx-2.min.js" in html
+        assert "django-htmx.js" not in html
