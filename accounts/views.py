@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import ProfileForm
@@ -9,7 +9,7 @@ from accounts.middleware import time_zone_remember
 from accounts.services import profile_update
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def profile(request):

@@ -8,7 +8,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from billings.middleware import database_unavailable_response
@@ -16,7 +16,7 @@ from gamification.views import dashboard
 from questions.selectors import exam_catalogue
 
 
-@require_GET
+@require_safe
 def home(request):
     """Anonymous visitors see what Billings is; signed-in learners get their dashboard."""
     if request.user.is_authenticated:
@@ -24,7 +24,7 @@ def home(request):
     return render(request, "home.html", {"exams": exam_catalogue(current_only=True)})
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     """200 with a tiny JSON body when the database answers, 503 when it does not."""
@@ -37,7 +37,7 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "up"})
 
 
-@require_GET
+@require_safe
 def media(request, path):
     """An uploaded file from MEDIA_ROOT (read at request time, so tests can point it elsewhere)."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)

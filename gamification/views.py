@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from gamification import services
 from gamification.avatars import AVATARS
@@ -31,7 +31,7 @@ CHART_W, CHART_H = 600, 220
 CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 12, 12, 28
 
 
-@require_GET
+@require_safe
 @login_required
 def dashboard(request):
     """The signed-in learner's home page."""
@@ -45,7 +45,7 @@ def dashboard(request):
     return render(request, "gamification/dashboard.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def badges(request):
     earned, locked = badges_for(user=request.user)
@@ -60,7 +60,7 @@ def badges(request):
     return render(request, "gamification/badges.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def leaderboard_page(request):
     board = leaderboard(viewer=request.user, now=timezone.now())

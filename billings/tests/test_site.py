@@ -140,3 +140,17 @@ def test_htmx_comes_without_the_debug_error_overlay(client, user):
         html = response.content.decode()
         assert "django_htmx/htmx-2.min.js" in html
         assert "django-htmx.js" not in html
+
+
+def test_head_is_answered_like_get(client, user):
+    """Link checkers and uptime monitors send HEAD; GET-only views would say 405."""
+    assert client.head(reverse("home")).status_code == 200
+    response = client.head(reverse("gamification:badges"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+    client.force_login(user)
+    for name in ("home", "gamification:dashboard", "gamification:badges", "accounts:profile"):
+        response = client.head(reverse(name))
+        assert response.status_code == 200, name
+        assert response.content == b""
