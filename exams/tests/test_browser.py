@@ -272,3 +272,36 @@ def test_typing_a_custom_length_chooses_custom(page, client, live_server):
     page.get_by_role("button", name="Start practice").click()
     page.wait_for_url(re.compile(r"/q/1/$"))
     assert Attempt.objects.get(user=user).question_count == 15
+
+
+def test_countdown_toggle_is_not_offered_without_javascript(page_without_js, client, live_server):
+    """The toggle needs the quiz script; without it the button would do nothing."""
+    page = page_without_js
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=3)
+    Exam.objects.filter(pk=exam.pk).update(question_count=3)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    expect(page.get_by_text("Question 1 of 3")).to_be_visible()
+    expect(page.locator("[data-countdown]")).to_be_visible()  # the time left, as of page load
+    expect(page.locator("[data-countdown-toggle]")).to_be_hidden()
+    assert page.get_by_role("button", name=re.compile("time left")).count() == 0
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_history_and_results_fit_a_phone(page, client, live_server, width):
+    user = UserFactory()
+    exam = bank_build(weights=(60, 40), per_domain=3)
+    for _ in range(4):
+        attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=3)
+        services.attempt_finish(attempt_id=attempt.pk, user=user)
+    log_in(page, client, live_server, user)
+    page.set_viewport_size({"width": width, "height": 844})
+    for path in ("/exams/history/", f"/exams/attempts/{attempt.pk}/results/", "/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{path} scrolls sideways at {width}px ({scroll_width}px)"
+    page.goto(live_server.url + "/exams/history/")
+    expect(page.get_by_role("link", name=re.compile("^Results of ")).first).to_be_visible()
