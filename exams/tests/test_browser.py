@@ -164,6 +164,9 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     page.locator(".review-filters").get_by_role("link", name="Flagged").click()
     page.wait_for_url(re.compile(r"show=flagged"))
     expect(page.locator(".review-item")).to_have_count(1)
+    tabs = page.locator(".review-filters")
+    expect(tabs.locator("[aria-current='page']")).to_have_text("Flagged")
+    expect(tabs.get_by_role("link", name="Flagged")).to_be_focused()
     page.locator(".review-item").get_by_role("button", name="Bookmark").click()
     page.locator(".review-item").get_by_role("button", name="Remove bookmark").wait_for()
     assert user.bookmarks.count() == 1

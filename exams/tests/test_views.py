@@ -613,6 +613,27 @@ def test_results_and_review(user_client, user, bank):
     assert flagged.count('class="card review-item') == 1
 
 
+def test_review_filter_swap_carries_the_tab_bar(user_client, user, bank):
+    """The htmx swap for a filter includes the tabs, so the current one moves with it."""
+    attempt = start(user, bank)
+    answer_all(attempt, right=False)
+    attempt = finish(attempt)
+    review_url = url("review", attempt)
+    html = user_client.get(review_url + "?show=wrong", **HX).content.decode()
+    assert "<html" not in html
+    assert re.findall(r'<a id="review-show-\w+" href="[^"]*\?show=(\w+)"', html) == [
+        "all",
+        "wrong",
+        "flagged",
+    ]
+    current = re.findall(r'<a [^>]*\?show=(\w+)"[^>]*aria-current="page"', html)
+    assert current == ["wrong"]
+    assert html.count('class="card review-item') == 10
+    full = user_client.get(review_url + "?show=flagged").content.decode()
+    assert re.findall(r'<a [^>]*\?show=(\w+)"[^>]*aria-current="page"', full) == ["flagged"]
+    assert full.count('id="review-entries"') == 1
+
+
 def test_review_bookmark_toggle(user_client, user, bank):
     attempt = finish(start(user, bank))
     question_id = attempt.items.get(position=1).question_id
