@@ -634,6 +634,34 @@ def test_review_filter_swap_carries_the_tab_bar(user_client, user, bank):
     assert full.count('id="review-entries"') == 1
 
 
+def test_short_attempts_say_under_a_minute(user_client, user, bank):
+    started = timezone.now() - timedelta(seconds=20)
+    attempt = finish(start(user, bank, now=started))
+    Attempt.objects.filter(pk=attempt.pk).update(submitted_at=started + timedelta(seconds=20))
+    results = user_client.get(url("results", attempt)).content.decode()
+    assert "<dd>under a minute</dd>" in results
+    history = user_client.get(reverse("exams:history")).content.decode()
+    assert "<td>under a minute</td>" in history
+    assert "0\xa0minutes" not in results + history
+
+
+def test_open_attempt_just_started_says_less_than_a_minute_ago(user_client, user, bank):
+    start(user, bank)
+    html = user_client.get(reverse("exams:catalogue")).content.decode()
+    assert "started less than a minute ago" in html
+    assert "0\xa0minutes" not in html
+
+
+def test_submit_page_says_less_than_a_minute_left(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=40))
+    html = user_client.get(url("submit", attempt)).content.decode()
+    assert "<p>Less than a minute left.</p>" in html
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(minutes=25))
+    html = user_client.get(url("submit", attempt)).content.decode()
+    assert re.search(r"<p>About 2[45]\xa0minutes left\.</p>", html)
+
+
 def test_review_bookmark_toggle(user_client, user, bank):
     attempt = finish(start(user, bank))
     question_id = attempt.items.get(position=1).question_id
