@@ -16,7 +16,7 @@ from accounts.tests.factories import UserFactory
 from exams import selectors, services
 from exams.models import Attempt, Bookmark
 from exams.tests.factories import bank_build, correct_ids, wrong_id
-from questions.models import Choice, Exam, Question
+from questions.models import Choice, Exam, Objective, Question
 
 pytestmark = pytest.mark.django_db
 
@@ -632,6 +632,17 @@ def test_review_filter_swap_carries_the_tab_bar(user_client, user, bank):
     full = user_client.get(review_url + "?show=flagged").content.decode()
     assert re.findall(r'<a [^>]*\?show=(\w+)"[^>]*aria-current="page"', full) == ["flagged"]
     assert full.count('id="review-entries"') == 1
+
+
+def test_objective_without_a_title_shows_its_code_alone(user_client, user, bank):
+    Objective.objects.filter(domain__exam=bank).update(title="")
+    attempt = start(user, bank)
+    answer_all(attempt, right=False)
+    attempt = finish(attempt)
+    html = user_client.get(url("results", attempt)).content.decode()
+    weakest = html.split('id="weak-heading"')[1].split("</section>")[0]
+    assert re.search(r"<li>\d\.\d: \d+ of \d+ \(0%\)</li>", weakest), weakest
+    assert " :" not in weakest
 
 
 def test_short_attempts_say_under_a_minute(user_client, user, bank):
