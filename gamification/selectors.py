@@ -128,6 +128,18 @@ class Dashboard:
     readiness: list[ExamReadiness]
 
     @property
+    def returning(self) -> bool:
+        """Whether the learner has been here before: an answer, a finished or an open attempt.
+
+        Read from rows already loaded (the profile's counters and the open attempts).
+        """
+        return bool(
+            self.profile.total_questions_answered
+            or self.profile.total_exams_taken
+            or self.in_progress
+        )
+
+    @property
     def goal_answered(self) -> int:
         return self.today_activity.answered if self.today_activity else 0
 

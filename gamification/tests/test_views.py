@@ -101,6 +101,19 @@ def test_dashboard_of_a_new_learner(client):
     assert " style=" not in page
 
 
+def test_dashboard_welcomes_a_new_learner_and_welcomes_back_a_returning_one(client):
+    user = signed_in(client, display_name="Nia")
+    assert "<h1>Welcome, Nia</h1>" in html(client.get(DASHBOARD))
+    assert "Welcome back" not in html(client.get(DASHBOARD))
+
+    AttemptFactory(user=user, status=Attempt.Status.IN_PROGRESS)  # started, nothing answered yet
+    assert "<h1>Welcome back, Nia</h1>" in html(client.get(DASHBOARD))
+
+    Attempt.objects.filter(user=user).delete()
+    Profile.objects.filter(user=user).update(total_questions_answered=3)
+    assert "<h1>Welcome back, Nia</h1>" in html(client.get(DASHBOARD))
+
+
 @pytest.mark.parametrize("days", [0, 200])
 def test_dashboard_has_a_fixed_query_budget(client, django_assert_max_num_queries, days):
     user = signed_in(client)
