@@ -185,3 +185,14 @@ def test_profile_shows_a_broken_streak_as_zero_before_the_next_answer(client):
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "<dt>Current streak</dt><dd>0 days</dd>" in html
     assert "<dt>Longest streak</dt><dd>5 days</dd>" in html
+
+
+def test_profile_dates_read_day_month_year_like_the_rest_of_the_site(user_client, user):
+    page = user_client.get(reverse("accounts:profile")).content.decode()
+    assert "<dt>Last activity</dt><dd>—</dd>" in page
+
+    Profile.objects.filter(user=user).update(last_activity_date="2026-11-23")
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        page = user_client.get(reverse("accounts:profile"), **headers).content.decode()
+        assert "<dt>Last activity</dt><dd>23 Nov 2026</dd>" in page
+        assert "Nov. 23" not in page
