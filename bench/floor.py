@@ -16,13 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import path
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from billings.urls import urlpatterns as billings_urlpatterns
 from exams.models import AttemptItem
 
 
-@require_GET
+@require_safe
 @login_required
 def floor_read(request):
     return HttpResponse("ok", content_type="text/plain")

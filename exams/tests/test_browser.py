@@ -120,6 +120,9 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
 
     page.keyboard.press("f")  # flag question 2
     card.locator("button[data-flag][aria-pressed='true']").wait_for()
+    # htmx wires up swapped-in content a moment after it appears; the quiz script then moves
+    # focus to the heading. Keys pressed before that would send plain (full-page) forms.
+    expect(card.get_by_role("heading", name="Question 2 of 5")).to_be_focused()
     navigator = card.locator(".navigator")
     assert "nav-flagged" in navigator.locator(".nav-cell").nth(1).get_attribute("class")
     assert "nav-answered" in navigator.locator(".nav-cell").nth(0).get_attribute("class")
