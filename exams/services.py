@@ -313,7 +313,9 @@ def _answer_check_and_store(attempt, position, selected, user, now) -> AnswerRes
         # As in the real exam: a "Choose TWO" question takes exactly two choices.
         word = NUMBER_WORDS.get(len(correct), str(len(correct)))
         raise InvalidAnswer(
-            f"Choose exactly {word.lower()} answers for this question; you chose {len(selected)}."
+            f"Not saved: this question takes exactly {word.lower()} answers and you chose "
+            f"{len(selected)}. Choose {word.lower()}, or clear your choices to move on "
+            "without answering."
         )
     result = _answer_store(attempt, item, selected, correct, user, now)
     result.attempt, result.choice_rows = attempt, rows

@@ -125,6 +125,11 @@ def _bad_request(request, attempt, position, error):
     except Http404:
         return HttpResponse(str(error), status=400, content_type="text/plain")
     context["error"] = str(error)
+    # Show the page again with the learner's own ticks, so they can correct rather than redo.
+    sent = set(request.POST.getlist("choice"))
+    if sent and not context["card"].reveal:
+        for choice in context["card"].choices:
+            choice.selected = str(choice.id) in sent
     return render(request, "exams/question.html", context, status=400)
 
 
@@ -188,7 +193,7 @@ def catalogue(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def start(request, slug, mode):
     """The start form of one mode (also posted from the catalogue); POST starts the attempt."""

@@ -148,6 +148,7 @@ def test_pages_answer_head_requests(client, user_client, user, bank):
     for name, args in (("question", [1]), ("submit", []), ("clock", [])):
         assert user_client.head(url(name, attempt, *args)).status_code == 200
     assert user_client.head(reverse("exams:history")).status_code == 200
+    assert user_client.head(reverse("exams:start", args=[bank.slug, "practice"])).status_code == 200
 
 
 def test_start_drill_by_objective(user_client, user, bank):
@@ -560,6 +561,32 @@ def test_practice_ignores_a_move_and_gives_feedback(user_client, user, bank):
     assert response.status_code == 200
     assert "Question 1 of 10" in response.content.decode()
     assert "Correct." in response.content.decode()
+
+
+def test_refused_choose_two_keeps_the_learners_ticks_without_javascript(user_client, user):
+    exam = bank_build(weights=(100,), per_domain=3, n_choices=5, correct=("A", "C"))
+    attempt = start(user, exam, "simulation")
+    item = attempt.items.get(position=1)
+    one = correct_ids(item)[0]
+    response = user_client.post(url("answer", attempt, 1), {"choice": [one], "go": "2"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Not saved: this question takes exactly two answers and you chose 1." in html
+    assert f'value="{one}" id="choice-{one}"' in html
+    assert html.count(" checked") == 1 and f'id="choice-{one}" data-key' in html
+    checked = html[html.index(f'id="choice-{one}"') :].split(">", 1)[0]
+    assert "checked" in checked
+    item.refresh_from_db()
+    assert item.answered_at is None
+
+
+def test_question_page_says_under_a_minute_left_without_javascript(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    with mock.patch(
+        "django.utils.timezone.now", return_value=attempt.deadline - timedelta(seconds=30)
+    ):
+        html = user_client.get(url("question", attempt, 1)).content.decode()
+    assert "less than a minute left" in html and "0 minutes" not in html
 
 
 def test_finish_shows_results_and_counts_once(user_client, user, bank):
