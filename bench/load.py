@@ -800,20 +800,7 @@ def run_probe(clients, ports, args, u, log):
             if response.status is not None and 200 <= response.status < 300:
                 ledger.answered(attempt_id, position, chosen)
 
-    answers = Recorder()
-    for client in clients:
-        client.recorder = answers
-    deadline = time.monotonic() + args.probe_seconds
-    threads = [
-        threading.Thread(target=answer_only, args=(client, attempt_id, deadline))
-        for client, attempt_id in zip(clients, attempts, strict=True)
-    ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    answer_wall = time.perf_counter() - started
+    answers, answer_wall = clients_run(clients, attempts, answer_only, args.probe_seconds)
 
     floors = {}
     if args.floor:
@@ -860,21 +847,30 @@ def floor_probe(clients, attempts, orders, args):
             k += 1
 
     for name, target in (("floor read", read), ("floor write", write)):
-        recorder = Recorder()
-        for client in clients:
-            client.recorder = recorder
-        deadline = time.monotonic() + args.probe_seconds
-        threads = [
-            threading.Thread(target=target, args=(client, attempt_id, deadline))
-            for client, attempt_id in zip(clients, attempts, strict=True)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        results[name] = recorder.summary(name, time.perf_counter() - started)
+        recorder, wall = clients_run(clients, attempts, target, args.probe_seconds)
+        results[name] = recorder.summary(name, wall)
     return results
+
+
+def clients_run(clients, attempts, target, seconds):
+    """``target(client, attempt_id, deadline)`` in one thread per client, all for ``seconds``.
+
+    Returns a fresh ``Recorder`` holding what they sent, and the wall time it took.
+    """
+    recorder = Recorder()
+    for client in clients:
+        client.recorder = recorder
+    deadline = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=target, args=(client, attempt_id, deadline))
+        for client, attempt_id in zip(clients, attempts, strict=True)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return recorder, time.perf_counter() - started
 
 
 def query_budget(lengths=(10, 30)):
@@ -900,10 +896,10 @@ def _queries_of_one_set(client, length, u):
     counts = {}
     htmx = {"HX-Request": "true"}
 
-    def count(label, method, path, data=None, headers=None):
+    def count(label, method, path, data=None, headers=None, via=client):
         with CaptureQueriesContext(connection) as ctx:
             cpu = time.process_time()
-            response = getattr(client, method)(path, data, headers=headers)
+            response = getattr(via, method)(path, data, headers=headers)
             cpu = time.process_time() - cpu
         queries, _status, cpus = counts.get(label, (0, 0, []))
         counts[label] = (max(queries, len(ctx)), response.status_code, [*cpus, cpu])
@@ -926,12 +922,7 @@ def _queries_of_one_set(client, length, u):
     count("results", "get", u["results"](attempt_id))
     balancer = DjangoClient()  # /healthz as a load balancer calls it: no session cookie
     for _ in range(20):
-        with CaptureQueriesContext(connection) as ctx:
-            cpu = time.process_time()
-            balancer.get("/healthz")
-            cpu = time.process_time() - cpu
-        queries, _status, cpus = counts.get("healthz", (0, 0, []))
-        counts["healthz"] = (max(queries, len(ctx)), 200, [*cpus, cpu])
+        count("healthz", "get", "/healthz", via=balancer)
         count("floor read", "get", "/bench/floor/read/")
         count("floor write", "post", f"/bench/floor/write/{attempt_id}/1/", {"flagged": "1"})
     return counts
