@@ -259,14 +259,20 @@ def _choice_rows(question_id: int) -> dict[int, dict]:
 
 
 def answer_submit(
-    *, attempt_id: int, user, position: int, choice_ids, now: datetime | None = None
+    *,
+    attempt_id: int,
+    user,
+    position: int,
+    choice_ids,
+    move_to: int | None = None,
+    now: datetime | None = None,
 ) -> AnswerResult:
     """Record the learner's answer to the question at ``position``.
 
     Practice and drill: one answer per question (the feedback is shown right away); sending the
     same answer again is harmless, a different one is refused. Simulation: the answer may change
     until submission; correctness is stored but not shown, and the learner moves on to the next
-    question.
+    question, or to ``move_to`` (a position of the attempt) when the learner chose where to go.
 
     Reads the attempt once (locked), its item once and the question's choices once, and hands
     them back in the result so that the card shown next needs no second read of them.
@@ -283,7 +289,7 @@ def answer_submit(
                 raise InvalidAnswer("That is not a choice of this question.") from None
             expired = _refuse_if_closed(attempt, now)
             if expired is None:
-                result = _answer_check_and_store(attempt, position, selected, user, now)
+                result = _answer_check_and_store(attempt, position, selected, user, now, move_to)
         except InvalidAnswer as error:
             error.attempt = attempt
             raise
@@ -296,7 +302,7 @@ def answer_submit(
     return result
 
 
-def _answer_check_and_store(attempt, position, selected, user, now) -> AnswerResult:
+def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> AnswerResult:
     try:
         item = attempt.items.select_related("question__objective__domain").get(position=position)
     except AttemptItem.DoesNotExist:
@@ -317,17 +323,20 @@ def _answer_check_and_store(attempt, position, selected, user, now) -> AnswerRes
             f"{len(selected)}. Choose {word.lower()}, or clear your choices to move on "
             "without answering."
         )
-    result = _answer_store(attempt, item, selected, correct, user, now)
+    result = _answer_store(attempt, item, selected, correct, user, now, move_to)
     result.attempt, result.choice_rows = attempt, rows
     return result
 
 
-def _answer_store(attempt, item, selected, correct, user, now) -> AnswerResult:
+def _answer_store(attempt, item, selected, correct, user, now, move_to) -> AnswerResult:
     is_correct = set(selected) == correct
     practice_like = attempt.mode != Attempt.Mode.SIMULATION
-    # A simulation moves on to the next question after each save; practice stays for feedback.
+    # A simulation moves on (to the next question, or where the learner chose) after each
+    # save; practice stays for the feedback.
     position_next = item.position
-    if not practice_like and item.position < attempt.question_count:
+    if not practice_like and move_to is not None and 1 <= move_to <= attempt.question_count:
+        position_next = move_to
+    elif not practice_like and item.position < attempt.question_count:
         position_next = item.position + 1
     if item.answered_at is not None and item.selected == selected:
         # A double submit: nothing changes (a simulation still moves on).

@@ -317,7 +317,11 @@ def answer(request, attempt_id, position):
         return _go(request, attempt, go, saved=None)
     try:
         result = services.answer_submit(
-            attempt_id=attempt_id, user=request.user, position=position, choice_ids=choice_ids
+            attempt_id=attempt_id,
+            user=request.user,
+            position=position,
+            choice_ids=choice_ids,
+            move_to=int(go) if go is not None and go.isdigit() else None,
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None

@@ -596,3 +596,20 @@ def test_a_short_domain_hands_its_share_to_the_others(user):
     attempt = start(user, exam, count=10)
     by_domain = Counter(attempt.items.values_list("question__domain__number", flat=True))
     assert by_domain == {1: 2, 2: 8}
+
+
+def test_simulation_answer_moves_where_the_learner_chose(user, bank):
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=3)
+    result = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(item), move_to=7
+    )
+    assert result.position_next == 7
+    attempt.refresh_from_db()
+    assert attempt.current_position == 7
+    practice = start(user, bank, count=10)
+    first = practice.items.get(position=1)
+    result = services.answer_submit(
+        attempt_id=practice.pk, user=user, position=1, choice_ids=correct_ids(first), move_to=5
+    )
+    assert result.position_next == 1  # practice stays for the feedback
