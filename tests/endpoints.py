@@ -222,6 +222,21 @@ SELF = {
             label="accounts:profile_edit post",
         ),
     ],
+    "accounts:account": [Case("accounts:account", ("get",), lambda w: _u("accounts:account"))],
+    "accounts:data_download": [
+        Case("accounts:data_download", ("get",), lambda w: _u("accounts:data_download"))
+    ],
+    "accounts:delete": [
+        Case("accounts:delete", ("get",), lambda w: _u("accounts:delete")),
+        # A wrong password: the request is refused and nothing of anybody's goes.
+        Case(
+            "accounts:delete",
+            ("post",),
+            lambda w: _u("accounts:delete"),
+            lambda w: {"password": "not-the-password"},
+            label="accounts:delete post",
+        ),
+    ],
     "exams:history": [Case("exams:history", ("get",), lambda w: _u("exams:history"))],
     "exams:bookmarks": [Case("exams:bookmarks", ("get",), lambda w: _u("exams:bookmarks"))],
     "exams:bookmarks_start": [
@@ -307,6 +322,19 @@ ALLAUTH_POSTS = [
         login=False,
     ),
     Case("account_logout", ("post",), lambda w: _u("account_logout")),
+    Case(
+        "account_email",
+        ("post",),
+        lambda w: _u("account_email"),
+        lambda w: {"action_add": "", "email": "second@example.com"},
+    ),
+    Case(
+        "account_change_password",
+        ("post",),
+        lambda w: _u("account_change_password"),
+        lambda w: {"oldpassword": "x", "password1": "x", "password2": "x"},
+    ),
+    Case("usersessions_list", ("post",), lambda w: _u("usersessions_list")),
 ]
 
 

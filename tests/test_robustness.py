@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory
 from exams import services
 from exams.models import Attempt
 from gamification.models import DailyActivity, UserBadge, XPEntry
@@ -368,6 +368,51 @@ CASES = [
             ("avatar url overlong", {"avatar_url": "https://example.com/" + LONG}),
         ]
     ],
+    # Deleting the account.
+    *[
+        Bad(
+            f"delete {label}",
+            "post",
+            lambda w, f: _u("accounts:delete"),
+            _constant(data),
+            form_page=True,
+        )
+        for label, data in [
+            ("missing password", {}),
+            ("wrong password", {"password": "wrong"}),
+            ("overlong password", {"password": LONG}),
+            ("password list", {"password": ["a", "b"]}),
+        ]
+    ],
+    # Email addresses and password change (allauth's forms).
+    *[
+        Bad(
+            f"email add {label}",
+            "post",
+            lambda w, f: _u("account_email"),
+            _constant(data),
+            form_page=True,
+        )
+        for label, data in [
+            ("missing", {"action_add": ""}),
+            ("not an address", {"action_add": "", "email": "not-an-address"}),
+            ("overlong", {"action_add": "", "email": LONG + "@example.com"}),
+        ]
+    ],
+    *[
+        Bad(
+            f"password change {label}",
+            "post",
+            lambda w, f: _u("account_change_password"),
+            _constant(data),
+            form_page=True,
+        )
+        for label, data in [
+            ("missing", {}),
+            ("wrong current", {"oldpassword": "wrong", "password1": LONG, "password2": LONG}),
+            ("too short", {"oldpassword": PASSWORD, "password1": "short", "password2": "short"}),
+        ]
+    ],
     # Avatar.
     *[
         Bad(
@@ -439,6 +484,10 @@ CASES_FOR = {
     "exams:abandon": (),
     "exams:start": ("start", "drill"),
     "accounts:profile_edit": ("profile",),
+    "accounts:delete": ("delete",),
+    "account_email": ("email add",),
+    "account_change_password": ("password change",),
+    "usersessions_list": (),
     "gamification:avatar": ("avatar",),
     "account_login": ("login",),
     "account_signup": ("signup",),

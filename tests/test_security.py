@@ -405,7 +405,6 @@ def test_security_headers_and_csp_on_every_page_type(client, learner):
         "signup": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
         "catalogue": reverse("exams:catalogue"),
-        "admin login": reverse("admin:login"),
         "404": "/no-such-page/",
     }
     for where, url in anonymous.items():

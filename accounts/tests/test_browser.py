@@ -54,7 +54,7 @@ def test_visitor_signs_up_edits_profile_logs_out_and_in(zoned_page, live_server)
     page.get_by_role("button", name="Sign up").click()
 
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("button", name="Log out").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
     assert page.get_by_role("link", name="Create a free account").count() == 0
     profile = User.objects.get(email="nia.lee@example.com").profile
     assert (profile.display_name, profile.time_zone) == ("Nia", BROWSER_ZONE)
@@ -76,16 +76,16 @@ def test_visitor_signs_up_edits_profile_logs_out_and_in(zoned_page, live_server)
     profile.refresh_from_db()
     assert (profile.display_name, profile.bio) == ("Nia Lee", "Studying for Security+.")
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(live_server.url + "/")
     page.get_by_role("link", name="Create a free account").wait_for()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email").fill("NIA.LEE@example.COM")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("button", name="Log out").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
     assert problems == []
 
 
@@ -128,7 +128,7 @@ def test_pages_fit_the_screen_without_csp_violations(page, live_server, width, s
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
     for path, name in [
         ("/", "dashboard"),

@@ -97,10 +97,10 @@ def test_reset_from_key_page_uses_the_site_layout(client, user):
 
 
 def test_pages_use_site_wording(client, user):
-    assert b"Log in</button>" in client.get(reverse("account_login")).content
+    assert b"Sign in</button>" in client.get(reverse("account_login")).content
     assert b"Sign up</button>" in client.get(reverse("account_signup")).content
     client.force_login(user)
-    assert b"Log out</button>" in client.get(reverse("account_logout")).content
+    assert b"Sign out</button>" in client.get(reverse("account_logout")).content
 
 
 def test_signup_time_zone_defaults_to_utc_and_is_marked_for_detection(client):
