@@ -1,6 +1,8 @@
 """Profile creation, time zone validation and avatars."""
 
 import io
+import os
+import re
 from unittest import mock
 
 import pytest
@@ -222,3 +224,110 @@ def test_profile_dates_read_day_month_year_like_the_rest_of_the_site(user_client
         page = user_client.get(reverse("accounts:profile"), **headers).content.decode()
         assert "<dt>Last activity</dt><dd>23 Nov 2026</dd>" in page
         assert "Nov. 23" not in page
+
+
+def test_a_png_named_pdf_is_stored_and_served_as_a_png(user_client, user):
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "avatar_upload": picture("poly.pdf")}
+    )
+    assert response.status_code == 302
+    user.profile.refresh_from_db()
+    name = user.profile.avatar_upload.name
+    assert name.startswith("avatars/") and name.endswith(".png"), name
+    assert "poly" not in name
+    served = user_client.get(user.profile.avatar_upload.url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(("image_format", "extension"), [("JPEG", ".jpg"), ("GIF", ".gif")])
+def test_the_stored_extension_follows_the_decoded_format(
+    user_client, user, image_format, extension
+):
+    user_client.post(
+        reverse("accounts:profile_edit"),
+        {**VALID, "avatar_upload": picture("me.png", image_format=image_format)},
+    )
+    user.profile.refresh_from_db()
+    assert user.profile.avatar_upload.name.endswith(extension)
+
+
+def test_replacing_or_clearing_the_avatar_deletes_the_old_file(
+    user_client, user, django_capture_on_commit_callbacks
+):
+    url = reverse("accounts:profile_edit")
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(url, {**VALID, "avatar_upload": picture()})
+    user.profile.refresh_from_db()
+    first = user.profile.avatar_upload.path
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(url, {**VALID, "avatar_upload": picture("again.png")})
+    user.profile.refresh_from_db()
+    second = user.profile.avatar_upload.path
+    assert second != first
+    assert not os.path.exists(first)
+    assert os.path.exists(second)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(url, {**VALID, "avatar_upload-clear": "on"})
+    user.profile.refresh_from_db()
+    assert not user.profile.avatar_upload
+    assert not os.path.exists(second)
+
+
+def test_a_refused_save_keeps_the_stored_avatar(
+    user_client, user, django_capture_on_commit_callbacks
+):
+    url = reverse("accounts:profile_edit")
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(url, {**VALID, "avatar_upload": picture()})
+    user.profile.refresh_from_db()
+    kept = user.profile.avatar_upload.path
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(url, {**VALID, "daily_goal": 0, "avatar_upload": picture("new.png")})
+    assert os.path.exists(kept)
+
+
+def test_the_daily_goal_field_has_the_servers_limits(user_client):
+    html = user_client.get(reverse("accounts:profile_edit")).content.decode()
+    field = re.search(r'<input[^>]*name="daily_goal"[^>]*>', html).group(0)
+    assert 'min="1"' in field and 'max="500"' in field
+
+
+@pytest.mark.parametrize("zone", ["Factory", "localtime", "Etc/GMT+3", "US/Pacific", "EST5EDT"])
+def test_non_geographic_zones_are_refused(user_client, user, zone):
+    response = user_client.post(reverse("accounts:profile_edit"), {**VALID, "time_zone": zone})
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    user.profile.refresh_from_db()
+    assert user.profile.time_zone == "UTC"
+    with pytest.raises(ValidationError):
+        profile_update(profile=user.profile, data={"time_zone": zone})
+
+
+def test_the_zone_list_offers_common_zones_first_then_regions(user_client):
+    html = user_client.get(reverse("accounts:profile_edit")).content.decode()
+    select = html[
+        html.index('name="time_zone"') : html.index("</select>", html.index('name="time_zone"'))
+    ]
+    groups = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert groups[0] == "Common"
+    assert {"Europe", "America", "Asia", "Pacific"} <= set(groups)
+    assert 'value="Factory"' not in select and 'value="localtime"' not in select
+    common = select[: select.index('<optgroup label="', select.index("Common") + 1)]
+    assert 'value="America/New_York"' in common and 'value="Europe/London"' in common
+    assert len(re.findall(r"<option ", select)) < 540
+
+
+def test_profile_card_and_dashboard_show_the_same_picture(user_client, user):
+    from gamification.services import avatar_choose
+
+    user.profile.avatar_key = ""
+    user.profile.save()
+    Profile.objects.filter(user=user).update(avatar_key="circle")
+    with mock.patch("gamification.selectors.avatar_unlocked_keys", return_value={"circle"}):
+        avatar_choose(user=user, key="circle")
+    card = user_client.get(reverse("accounts:profile")).content.decode()
+    dashboard = user_client.get(reverse("home")).content.decode()
+    src = re.search(r'<img class="avatar[^"]*" src="([^"]+)"', dashboard).group(1)
+    assert "img/avatars/" in src
+    assert f'src="{src}"' in card
