@@ -1,8 +1,7 @@
 """allauth pages render inside the site's layout, with a label for every input."""
 
-from html.parser import HTMLParser
-
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
