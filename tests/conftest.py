@@ -69,7 +69,8 @@ def exam(db):
 
 @pytest.fixture
 def learner(db):
-    return UserFactory()
+    """A learner who can sign in through the form (their address is verified)."""
+    return UserFactory(verified=True)
 
 
 @pytest.fixture

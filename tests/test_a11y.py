@@ -150,6 +150,12 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
         "avatar": reverse("gamification:avatar"),
         "profile": reverse("accounts:profile"),
         "profile edit": reverse("accounts:profile_edit"),
+        "account menu": reverse("accounts:account"),
+        "email addresses": reverse("account_email"),
+        "password change": reverse("account_change_password"),
+        "two-factor": reverse("mfa_index"),
+        "sessions": reverse("usersessions_list"),
+        "delete account": reverse("accounts:delete"),
     }
     for where, path in signed_in.items():
         problems.append(check(page, axe_path, where, base + path))

@@ -100,7 +100,7 @@ def site_login_post(client, email, password, next_url="/admin/"):
 
 @pytest.fixture
 def staff():
-    return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True, verified=True)
 
 
 def test_admin_login_sends_the_visitor_to_the_site_sign_in(client):
@@ -157,6 +157,6 @@ def test_admin_index_has_one_accounts_section(admin_client):
 
 
 def test_user_change_page_lists_the_email_addresses(admin_client):
-    learner = UserFactory(email="both@example.com")
+    learner = UserFactory(email="both@example.com", verified=True)
     response = admin_client.get(reverse("admin:accounts_user_change", args=[learner.pk]))
     assert 'name="emailaddress_set-0-email"' in response.content.decode()

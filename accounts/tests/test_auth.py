@@ -168,20 +168,20 @@ def test_password_reset_requests_for_one_email_are_limited(client):
     "next_url", ["https://evil.example/", "//evil.example/steal", "https:evil.example"]
 )
 def test_login_ignores_an_external_next(client, next_url):
-    UserFactory(email="safe@example.com")
+    UserFactory(email="safe@example.com", verified=True)
     response = login(client, "safe@example.com", next=next_url)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
 
 
 def test_login_follows_a_local_next(client):
-    UserFactory(email="local@example.com")
+    UserFactory(email="local@example.com", verified=True)
     response = login(client, "local@example.com", next=reverse("accounts:profile"))
     assert response["Location"] == reverse("accounts:profile")
 
 
 def test_login_rotates_the_session_key(client):
-    UserFactory(email="rotate@example.com")
+    UserFactory(email="rotate@example.com", verified=True)
     before = client.session
     before["probe"] = "anonymous"
     before.save()
@@ -203,7 +203,7 @@ def add_email(client, email):
 
 def test_an_added_unverified_address_does_not_sign_in(client):
     """Adding someone's address must not let the learner sign in with it."""
-    learner = UserFactory(email="learner@example.com")
+    learner = UserFactory(email="learner@example.com", verified=True)
     client.force_login(learner)
     assert add_email(client, "stranger@example.com").status_code == 302
     assert learner.emailaddress_set.filter(email="stranger@example.com", verified=False).exists()

@@ -128,7 +128,7 @@ def test_pages_fit_the_screen_without_csp_violations(page, live_server, width, s
     ]:
         check_page(page, live_server.url + path, f"{name}-{suffix}", shots)
 
-    user = UserFactory(email="layout@example.com")
+    user = UserFactory(email="layout@example.com", verified=True)
     user.profile.display_name = "Layout Tester"
     user.profile.save()
     page.goto(live_server.url + "/accounts/login/")
@@ -163,7 +163,7 @@ def test_a_refused_profile_save_shows_its_errors(browser, live_server, javascrip
     page = context.new_page()
     page.set_default_timeout(10_000)
     problems = watch_console(page)
-    user = UserFactory()
+    user = UserFactory(verified=True)
     sign_in(page, live_server, user)
     page.goto(live_server.url + "/profile/")
     page.get_by_role("link", name="Edit profile").click()
@@ -185,7 +185,7 @@ def test_a_refused_profile_save_shows_its_errors(browser, live_server, javascrip
 
 def test_account_menu_by_keyboard_reaches_every_setting(page, live_server):
     problems = watch_console(page)
-    user = UserFactory()
+    user = UserFactory(verified=True)
     sign_in(page, live_server, user)
     page.goto(live_server.url + "/profile/")
     page.get_by_role("link", name="Account settings").focus()

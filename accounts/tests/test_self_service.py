@@ -71,7 +71,7 @@ def current_code(secret):
 
 
 def test_learner_activates_an_authenticator_app_and_then_needs_its_code(client):
-    user = UserFactory()
+    user = UserFactory(verified=True)
     sign_in(client, user)
     url = reverse("mfa_activate_totp")
     # Turning on two-factor asks for the password again first.
@@ -104,7 +104,7 @@ def test_learner_activates_an_authenticator_app_and_then_needs_its_code(client):
 
 
 def test_learner_sees_their_sessions_and_signs_out_the_others(client):
-    user = UserFactory()
+    user = UserFactory(verified=True)
     laptop, phone = sign_in(Client(), user), sign_in(client, user)
     page = phone.get(reverse("usersessions_list"))
     assert page.content.decode().count('<th scope="row">') == 2

@@ -27,7 +27,7 @@ PROFILE_FORM = {"display_name": "Ada", "daily_goal": 20, "extra_time": 100}
 
 
 def learner(time_zone="Pacific/Auckland"):
-    user = UserFactory()
+    user = UserFactory(verified=True)
     user.profile.time_zone = time_zone
     user.profile.save(update_fields=["time_zone"])
     AttemptFactory(user=user, started_at=STARTED, status=Attempt.Status.ABANDONED)
