@@ -252,38 +252,32 @@ def test_the_stored_extension_follows_the_decoded_format(
     assert user.profile.avatar_upload.name.endswith(extension)
 
 
-def test_replacing_or_clearing_the_avatar_deletes_the_old_file(
-    user_client, user, django_capture_on_commit_callbacks
-):
-    url = reverse("accounts:profile_edit")
-    with django_capture_on_commit_callbacks(execute=True):
-        user_client.post(url, {**VALID, "avatar_upload": picture()})
-    user.profile.refresh_from_db()
-    first = user.profile.avatar_upload.path
-    with django_capture_on_commit_callbacks(execute=True):
-        user_client.post(url, {**VALID, "avatar_upload": picture("again.png")})
-    user.profile.refresh_from_db()
-    second = user.profile.avatar_upload.path
+@pytest.fixture
+def save(user_client, user, django_capture_on_commit_callbacks):
+    """Post the profile form (its after-commit file deletions run); the stored avatar path."""
+
+    def post(**fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            user_client.post(reverse("accounts:profile_edit"), {**VALID, **fields})
+        user.profile.refresh_from_db()
+        return user.profile.avatar_upload.path if user.profile.avatar_upload else None
+
+    return post
+
+
+def test_replacing_or_clearing_the_avatar_deletes_the_old_file(save):
+    first = save(avatar_upload=picture())
+    second = save(avatar_upload=picture("again.png"))
     assert second != first
     assert not os.path.exists(first)
     assert os.path.exists(second)
-    with django_capture_on_commit_callbacks(execute=True):
-        user_client.post(url, {**VALID, "avatar_upload-clear": "on"})
-    user.profile.refresh_from_db()
-    assert not user.profile.avatar_upload
+    assert save(**{"avatar_upload-clear": "on"}) is None
     assert not os.path.exists(second)
 
 
-def test_a_refused_save_keeps_the_stored_avatar(
-    user_client, user, django_capture_on_commit_callbacks
-):
-    url = reverse("accounts:profile_edit")
-    with django_capture_on_commit_callbacks(execute=True):
-        user_client.post(url, {**VALID, "avatar_upload": picture()})
-    user.profile.refresh_from_db()
-    kept = user.profile.avatar_upload.path
-    with django_capture_on_commit_callbacks(execute=True):
-        user_client.post(url, {**VALID, "daily_goal": 0, "avatar_upload": picture("new.png")})
+def test_a_refused_save_keeps_the_stored_avatar(save):
+    kept = save(avatar_upload=picture())
+    assert save(daily_goal=0, avatar_upload=picture("new.png")) == kept
     assert os.path.exists(kept)
 
 
