@@ -90,7 +90,7 @@ class Bulk:
         from django.utils import timezone
 
         now = self.now or timezone.now()
-        fields = [f for f in model._meta.concrete_fields]
+        fields = list(model._meta.concrete_fields)
         columns = [f.column for f in fields]
         table = model._meta.db_table
         postgres = self.connection.vendor == "postgresql"
@@ -122,7 +122,8 @@ class Bulk:
                 else:
                     names = ", ".join(f'"{c}"' for c in columns)
                     marks = ", ".join("%s" for _ in columns)
-                    cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)
+                    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
+                    cursor.executemany(sql, batch)
             batch.clear()
 
         for row in rows:
@@ -133,10 +134,9 @@ class Bulk:
         flush()
         if postgres:
             with self.connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                    f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
-                )
+                sequence = f"pg_get_serial_sequence('\"{table}\"', 'id')"
+                sql = f'SELECT setval({sequence}, (SELECT MAX(id) FROM "{table}"))'  # noqa: S608
+                cursor.execute(sql)
         return total
 
 
@@ -361,7 +361,7 @@ def large_build(*, size: float, seed: int = 13):
                 for n in range(n_bookmarks)
             ),
         )
-        xp = {u: total for u, total in _xp_totals()}
+        xp = dict(_xp_totals())
         Profile.objects.filter(user_id=heavy_id).update(
             xp_total=xp.get(heavy_id, 0),
             total_exams_taken=heavy_total,
