@@ -42,16 +42,9 @@ class ExamAdmin(admin.ModelAdmin):
     inlines = [DomainInline]
     ordering = ("position", "code")
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(active_count=Count("questions", filter=Q(questions__is_active=True)))
-        )
-
-    @admin.display(description="active questions", ordering="active_count")
+    @admin.display(description="active questions", ordering="bank_size")
     def active_questions(self, obj):
-        return obj.active_count
+        return obj.bank_size
 
 
 class ObjectiveInline(admin.TabularInline):

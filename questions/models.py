@@ -31,6 +31,9 @@ class Exam(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the catalogue.")
+    # Active questions, kept by database triggers (questions/bank_size.py): read on every
+    # catalogue request, so it is never counted there.
+    bank_size = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "code"]
