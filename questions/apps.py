@@ -2,12 +2,12 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _bank_sizes_install(sender, using, **kwargs):
+def _counts_install(sender, using, **kwargs):
     from django.db import connections
 
-    from questions.bank_size import bank_sizes_install
+    from questions.counts import counts_install
 
-    bank_sizes_install(connection=connections[using])
+    counts_install(connection=connections[using])
 
 
 class QuestionsConfig(AppConfig):
@@ -15,5 +15,5 @@ class QuestionsConfig(AppConfig):
     verbose_name = "Question bank"
 
     def ready(self):
-        # Database objects that migrations do not model: see questions/bank_size.py.
-        post_migrate.connect(_bank_sizes_install, sender=self)
+        # Database objects that migrations do not model: see questions/counts.py.
+        post_migrate.connect(_counts_install, sender=self)

@@ -1,4 +1,4 @@
-"""``Exam.bank_size`` follows every change of the bank, whatever writes it (questions/bank_size.py)."""
+"""``Exam.bank_size`` follows every change of the bank, whatever writes it (questions/counts.py)."""
 
 import io
 
@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from questions.bank_size import bank_sizes_install
+from questions.counts import counts_install
 from questions.models import Exam, Question
 from questions.tests.factories import ExamFactory, QuestionFactory, objective_for
 
@@ -57,7 +57,7 @@ def test_installing_again_recounts_and_keeps_one_trigger_per_operation():
     exam = ExamFactory()
     QuestionFactory(exam=exam, objective=objective_for(exam))
     Exam.objects.filter(pk=exam.pk).update(bank_size=99)  # drifted (e.g. a restored dump)
-    bank_sizes_install(connection=connection)
-    bank_sizes_install(connection=connection)
+    counts_install(connection=connection)
+    counts_install(connection=connection)
     QuestionFactory(exam=exam, objective=objective_for(exam))
     assert sizes(exam) == [2]
