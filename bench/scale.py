@@ -149,7 +149,7 @@ def small_build():
 
     from accounts.models import User
 
-    call_command("import_questions", str(ROOT / "questions" / "sample"), stdout=io.StringIO())
+    call_command("import_questions", str(ROOT / "questions" / "bank"), stdout=io.StringIO())
     from questions.models import Question
 
     # One retired question with a difficulty, so no admin filter is empty on the small bank.

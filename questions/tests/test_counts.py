@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from questions.counts import counts_install
 from questions.models import Exam, Question
@@ -61,3 +62,22 @@ def test_installing_again_recounts_and_keeps_one_trigger_per_operation():
     counts_install(connection=connection)
     QuestionFactory(exam=exam, objective=objective_for(exam))
     assert sizes(exam) == [2]
+
+
+def test_a_reimport_reads_its_batches_without_joins_or_sorting(tmp_path):
+    header = "question-id,domain,question-text,option-a,option-b,option-c,option-d,"
+    header += "explanation-a,explanation-b,explanation-c,explanation-d,correct answer"
+    rows = [header] + [f"SORT-{n},1.1,Which {n}?,Yes,No,Maybe,Never,,,,,A" for n in range(5)]
+    path = tmp_path / "security.csv"
+    path.write_text("\n".join(rows) + "\n")
+    call_command("import_questions", str(path), stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as context:
+        call_command("import_questions", str(path), stdout=io.StringIO())
+    reads = [
+        q["sql"].upper()
+        for q in context.captured_queries
+        if q["sql"].upper().startswith("SELECT")
+        and ('FROM "QUESTIONS_CHOICE"' in q["sql"].upper() or "SORT-0" in q["sql"].upper())
+    ]
+    assert len(reads) == 2  # the batch's questions, then their choices
+    assert not [sql for sql in reads if "JOIN" in sql or "ORDER BY" in sql]
