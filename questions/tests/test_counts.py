@@ -22,6 +22,17 @@ def counted(*exams):
     return [Question.objects.filter(exam=exam, is_active=True).count() for exam in exams]
 
 
+def security_csv(folder, *, prefix: str, rows: int):
+    header = "question-id,domain,question-text,option-a,option-b,option-c,option-d,"
+    header += "explanation-a,explanation-b,explanation-c,explanation-d,correct answer"
+    lines = [header] + [
+        f"{prefix}-{n},1.1,Which {n}?,Yes,No,Maybe,Never,,,,,A" for n in range(rows)
+    ]
+    path = folder / "security.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_bank_size_follows_inserts_retirements_moves_and_deletes():
     one, two = ExamFactory(), ExamFactory()
     questions = [QuestionFactory(exam=one, objective=objective_for(one)) for _ in range(4)]
@@ -45,11 +56,7 @@ def test_bank_size_follows_inserts_retirements_moves_and_deletes():
 def test_a_bulk_import_is_counted_once_per_question(tmp_path):
     exam = Exam.objects.get(slug="security")
     before = exam.bank_size
-    header = "question-id,domain,question-text,option-a,option-b,option-c,option-d,"
-    header += "explanation-a,explanation-b,explanation-c,explanation-d,correct answer"
-    rows = [header] + [f"BULK-{n},1.1,Which {n}?,Yes,No,Maybe,Never,,,,,A" for n in range(30)]
-    path = tmp_path / "security.csv"
-    path.write_text("\n".join(rows) + "\n")
+    path = security_csv(tmp_path, prefix="BULK", rows=30)
     call_command("import_questions", str(path), stdout=io.StringIO())
     assert sizes(exam) == [before + 30] == counted(exam)
 
@@ -65,11 +72,7 @@ def test_installing_again_recounts_and_keeps_one_trigger_per_operation():
 
 
 def test_a_reimport_reads_its_batches_without_joins_or_sorting(tmp_path):
-    header = "question-id,domain,question-text,option-a,option-b,option-c,option-d,"
-    header += "explanation-a,explanation-b,explanation-c,explanation-d,correct answer"
-    rows = [header] + [f"SORT-{n},1.1,Which {n}?,Yes,No,Maybe,Never,,,,,A" for n in range(5)]
-    path = tmp_path / "security.csv"
-    path.write_text("\n".join(rows) + "\n")
+    path = security_csv(tmp_path, prefix="SORT", rows=5)
     call_command("import_questions", str(path), stdout=io.StringIO())
     with CaptureQueriesContext(connection) as context:
         call_command("import_questions", str(path), stdout=io.StringIO())
