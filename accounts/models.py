@@ -10,6 +10,8 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from gamification.rules import FREEZES_MAX
+
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
@@ -130,7 +132,8 @@ class Profile(models.Model):
                 condition=models.Q(daily_goal__gte=1), name="accounts_profile_daily_goal_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(streak_freezes__lte=2), name="accounts_profile_freezes_max_2"
+                condition=models.Q(streak_freezes__lte=FREEZES_MAX),
+                name="accounts_profile_freezes_max_2",
             ),
             models.CheckConstraint(
                 condition=models.Q(longest_streak__gte=models.F("current_streak")),

@@ -10,7 +10,7 @@ from exams.models import Attempt, AttemptItem
 from exams.selectors import attempts_in_progress
 from gamification.avatars import AVATARS, AVATARS_BY_KEY, Avatar
 from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
-from gamification.services import (
+from gamification.rules import (
     LearnerFacts,
     LevelProgress,
     Progress,
