@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, 
 from django.urls import reverse
 
 from exams.models import Attempt, AttemptItem, Bookmark
+from exams.rules import pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
 from questions.selectors import exam_catalogue
 
@@ -371,7 +372,11 @@ class ObjectiveScore:
 
 
 def attempt_results(*, attempt: Attempt) -> dict:
-    """Per-domain and per-objective scores of a submitted attempt (two queries)."""
+    """Per-domain and per-objective scores of a submitted attempt (two queries).
+
+    With them the figures of the exam's scale that the page explains (``pass_percent``,
+    ``score_span``), so that no template restates the scoring rule.
+    """
     correct = Count("id", filter=Q(is_correct=True))
     domains = [
         DomainScore(
@@ -411,14 +416,13 @@ def attempt_results(*, attempt: Attempt) -> dict:
         default=None,
     )
     exam = attempt.exam
-    pass_percent = round(
-        100 * (exam.pass_mark - exam.score_min) / (exam.score_max - exam.score_min)
-    )
+    scale = {"score_min": exam.score_min, "score_max": exam.score_max}
     return {
         "domains": domains,
         "weakest_objectives": weakest,
         "weakest_domain": weakest_domain,
-        "pass_percent": pass_percent,
+        "pass_percent": round(pass_percent_compute(pass_mark=exam.pass_mark, **scale)),
+        "score_span": score_span(**scale),
     }
 
 

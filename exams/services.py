@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem, Bookmark
+from exams.rules import scaled_score_compute
 from exams.selectors import NUMBER_WORDS, questions_pick
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question
@@ -98,14 +99,6 @@ class FinishResult:
     attempt: Attempt
     newly_finished: bool
     announcements: list[str] = field(default_factory=list)
-
-
-def scaled_score_compute(*, correct: int, total: int, score_min: int = 100, score_max: int = 900):
-    """``score_min + (score_max - score_min) × correct ÷ total``, rounded half up, in integers."""
-    if total <= 0:
-        return score_min
-    span = score_max - score_min
-    return score_min + (2 * span * correct + total) // (2 * total)
 
 
 def time_limit_compute(*, minutes: int, extra_time: int) -> int:

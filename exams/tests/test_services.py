@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory
-from exams import selectors, services
+from exams import rules, selectors, services
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.tests.factories import QuestionFactory, bank_build, correct_ids, wrong_id
 from questions.models import Choice, Exam, Question
@@ -330,17 +330,17 @@ def test_simulation_answers_change_until_submitted_and_count_at_finish(user, ban
     spy.finished.assert_called_once()
     attempt.refresh_from_db()
     assert attempt.correct_count == 1
-    assert attempt.scaled_score == services.scaled_score_compute(correct=1, total=90) == 109
+    assert attempt.scaled_score == rules.scaled_score_compute(correct=1, total=90) == 109
     assert attempt.passed is False
     assert attempt.items.filter(is_correct=False).count() == 89  # unanswered count as wrong
 
 
 def test_scaled_score_rounding_and_range():
-    assert services.scaled_score_compute(correct=0, total=90) == 100
-    assert services.scaled_score_compute(correct=90, total=90) == 900
-    assert services.scaled_score_compute(correct=1, total=64) == 113  # 112.5 rounds half up
-    assert services.scaled_score_compute(correct=73, total=90) == 749
-    assert services.scaled_score_compute(correct=74, total=90) == 758
+    assert rules.scaled_score_compute(correct=0, total=90) == 100
+    assert rules.scaled_score_compute(correct=90, total=90) == 900
+    assert rules.scaled_score_compute(correct=1, total=64) == 113  # 112.5 rounds half up
+    assert rules.scaled_score_compute(correct=73, total=90) == 749
+    assert rules.scaled_score_compute(correct=74, total=90) == 758
 
 
 def test_pass_against_the_pass_mark(user):
