@@ -15,10 +15,8 @@ from django.urls import reverse
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.rules import pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
+from questions.rules import choose_count, choose_word
 from questions.selectors import exam_catalogue
-
-NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
-
 
 # Selection ---------------------------------------------------------------------------------
 
@@ -209,12 +207,12 @@ class QuestionCard:
 
     @property
     def choose_word(self):
-        return NUMBER_WORDS.get(self.correct_total, str(self.correct_total))
+        return choose_word(self.correct_total)
 
     @property
     def text_says_how_many(self):
         """Bank questions often end with "(Choose TWO.)" already; don't say it twice."""
-        return f"choose {self.choose_word}".lower() in self.question.text.lower()
+        return choose_count(self.question.text) == self.correct_total
 
     @property
     def position(self):

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
+from questions.rules import choices_check, problem_sentence
 
 EXAM_PARAMETER = "exam__id__exact"
 
@@ -155,7 +156,11 @@ class ChoiceForm(forms.ModelForm):
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
-    """The rules of a question's choices, checked together so errors land on the form."""
+    """The rules of a question's choices (``questions.rules``), checked together on the form.
+
+    The question's text is the instance's: the admin validates the question form first and
+    hands the formset the question as it will be saved, so "(Choose N.)" is checked as edited.
+    """
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
@@ -173,17 +178,15 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        problems = []
-        if len(kept) < 2:
-            problems.append("A question needs at least two choices.")
-        if kept and not any(data.get("is_correct") for data in kept):
-            problems.append("Mark at least one choice as correct.")
         # Repeated letters were already reported by the unique check in super().clean().
-        letters = sorted(data["letter"] for data in kept)
-        if letters != list(LETTERS[: len(letters)]):
-            problems.append(
-                f"Letters must run from A without gaps (A, B, C...); got {', '.join(letters)}."
+        problems = [
+            problem_sentence(problem)
+            for problem in choices_check(
+                text=getattr(self.instance, "text", ""),
+                letters=[data["letter"] for data in kept],
+                correct=[data["letter"] for data in kept if data.get("is_correct")],
             )
+        ]
         if problems:
             raise ValidationError(problems)
 

@@ -240,15 +240,18 @@ def test_adding_a_valid_question(admin_client, security):
 @pytest.mark.parametrize(
     ("choices", "message"),
     [
-        ([("A", "Only", True)], "A question needs at least two choices."),
-        ([("A", "One", False), ("B", "Two", False)], "Mark at least one choice as correct."),
+        ([("A", "Only", True)], "Choice B is empty; a question needs at least two choices."),
+        (
+            [("A", "One", False), ("B", "Two", False)],
+            "No choice is marked correct; mark at least one.",
+        ),
         (
             [("A", "One", True), ("B", "Two", False), ("D", "Four", False)],
-            "Letters must run from A without gaps (A, B, C...); got A, B, D.",
+            "Choice C is empty but choice D is filled; fill the choices from A without gaps.",
         ),
         ([("A", "One", True), ("A", "Two", False)], "Please correct the duplicate data for letter"),
         # A new row with nothing but blanks is an unused row, so one choice is left.
-        ([("A", "One", True), ("B", "  ", False)], "A question needs at least two choices."),
+        ([("A", "One", True), ("B", "  ", False)], "a question needs at least two choices."),
         ([("A", "One", True), ("G", "Two", False)], "Select a valid choice."),
     ],
 )
@@ -260,6 +263,70 @@ def test_invalid_choices_are_errors_on_the_form(admin_client, security, choices,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "correct", "message"),
+    [
+        (
+            "Which two? (Choose TWO.)",
+            "ABC",
+            "The text says (Choose TWO.) but 3 choices are correct (A, B, C); make the text "
+            "and the key agree.",
+        ),
+        (
+            "Which three? (Choose THREE.)",
+            "A",
+            "The text says (Choose THREE.) but 1 choice is correct (A);",
+        ),
+    ],
+)
+def test_a_stem_whose_choose_n_disagrees_with_the_key_is_refused(
+    admin_client, security, text, correct, message
+):
+    choices = [(letter, f"Option {letter}", letter in correct) for letter in "ABCD"]
+    data = form_data(exam=security, objective=objective_for(security), choices=choices, text=text)
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_stem_whose_choose_n_matches_the_key_is_saved(admin_client, security):
+    choices = [(letter, f"Option {letter}", letter in "BD") for letter in "ABCD"]
+    data = form_data(
+        exam=security,
+        objective=objective_for(security),
+        choices=choices,
+        text="Pick. (Choose two.)",
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context["errors"]
+
+
+def test_an_edit_of_the_text_alone_is_checked_against_the_saved_key(admin_client, security):
+    question = QuestionFactory(exam=security, correct=["A", "B"])
+    data = form_data(
+        exam=security,
+        objective=question.objective,
+        external_id=question.external_id,
+        question=question,
+        text="Which? (Choose THREE.)",
+        choices=[("A", "Option A", True), ("B", "Option B", True), ("C", "Option C", False)],
+    )
+
+    response = admin_client.post(change_url(question), data)
+
+    assert response.status_code == 200
+    assert "The text says (Choose THREE.) but 2 choices are correct (A, B)" in (
+        response.content.decode()
+    )
+    question.refresh_from_db()
+    assert "THREE" not in question.text
 
 
 def test_blanking_an_existing_choice_is_an_error(admin_client, security):
