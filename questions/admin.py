@@ -301,11 +301,6 @@ class QuestionAdmin(admin.ModelAdmin):
             {"question": obj, "choices": obj.choices.order_by("letter")},
         )
 
-    def save_model(self, request, obj, form, change):
-        # The question's domain is denormalised from its objective.
-        obj.domain_id = obj.objective.domain_id
-        super().save_model(request, obj, form, change)
-
     @admin.action(description="Activate selected questions", permissions=["change"])
     def activate(self, request, queryset):
         count = self._set_active(queryset, active=True)

@@ -453,3 +453,27 @@ def test_staff_without_the_group_cannot_edit_questions(client, security):
     client.force_login(UserFactory(is_staff=True, password=None))
 
     assert client.get(LIST_URL).status_code == 403
+
+
+def test_a_question_moved_to_another_objective_takes_that_objectives_domain(admin_client):
+    security = ExamFactory(slug="security")
+    question = QuestionFactory(exam=security, objective_code="1.1")
+    elsewhere = objective_for(security, "3.2")
+    data = form_data(
+        exam=security,
+        objective=elsewhere,
+        external_id=question.external_id,
+        question=question,
+        choices=[(c.letter, c.text, c.is_correct) for c in question.choices.order_by("letter")],
+    )
+
+    response = admin_client.post(change_url(question), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    question.refresh_from_db()
+    assert question.domain_id == elsewhere.domain_id
+    # Saved outside the admin too: the domain always follows the objective.
+    question.objective = objective_for(security, "2.1")
+    question.save()
+    question.refresh_from_db()
+    assert question.domain.number == 2
