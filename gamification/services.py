@@ -268,6 +268,45 @@ def avatar_choose(*, user, key: str) -> None:
         user.profile.avatar_key = key
 
 
+# The catalogue -----------------------------------------------------------------------------
+
+SIMULATION_BADGE_POSITION = 500
+
+
+def exam_badge_ensure(*, exam) -> Badge:
+    """The exam's "passed the simulation" badge, created when the exam has none.
+
+    Called when staff save an exam in the admin (the documented way to add an exam version),
+    so a new exam gets its badge like the exams seeded by migration. Idempotent: an existing
+    badge, even one staff edited or switched off, is left as it is.
+    """
+    with transaction.atomic():
+        badge = Badge.objects.filter(rule=Rule.SIMULATION_PASSED, exam=exam).first()
+        if badge is not None:
+            return badge
+        last = (
+            Badge.objects.filter(rule=Rule.SIMULATION_PASSED)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        badge, _ = Badge.objects.get_or_create(
+            slug=f"simulation-passed-{exam.slug}",
+            defaults={
+                "name": f"{exam.code} ready",
+                "description": f"Passed an exam simulation of {exam.name} ({exam.code}).",
+                "icon": "✓",
+                "tier": Badge.Tier.GOLD,
+                "xp_reward": 100,
+                "rule": Rule.SIMULATION_PASSED,
+                "threshold": 1,
+                "exam": exam,
+                "position": (last or SIMULATION_BADGE_POSITION) + 1,
+            },
+        )
+        return badge
+
+
 # Rebuild from history -----------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from gamification import services as gamification
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
 from questions.rules import choices_check, problem_sentence
 
@@ -53,6 +54,11 @@ class ExamAdmin(admin.ModelAdmin):
     @admin.display(description="active questions", ordering="active_count")
     def active_questions(self, obj):
         return obj.active_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new exam version gets its "passed the simulation" badge, as the seeded ones did.
+        gamification.exam_badge_ensure(exam=obj)
 
 
 class ObjectiveInline(admin.TabularInline):

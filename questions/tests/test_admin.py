@@ -477,3 +477,44 @@ def test_a_question_moved_to_another_objective_takes_that_objectives_domain(admi
     question.save()
     question.refresh_from_db()
     assert question.domain.number == 2
+
+
+def test_an_exam_added_in_the_admin_gets_its_simulation_badge(admin_client):
+    from gamification.models import Badge
+
+    data = {
+        "code": "NEW-001",
+        "name": "New exam",
+        "slug": "newexam",
+        "question_count": 90,
+        "time_limit_minutes": 90,
+        "pass_mark": 700,
+        "score_min": 100,
+        "score_max": 900,
+        "status": "current",
+        "retired_on": "",
+        "successor": "",
+        "position": 9,
+        "domains-TOTAL_FORMS": 1,
+        "domains-INITIAL_FORMS": 0,
+        "domains-MIN_NUM_FORMS": 0,
+        "domains-MAX_NUM_FORMS": 1000,
+        "domains-0-number": 1,
+        "domains-0-name": "Only domain",
+        "domains-0-weight_percent": 100,
+    }
+
+    response = admin_client.post(reverse("admin:questions_exam_add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    exam = Exam.objects.get(slug="newexam")
+    badge = Badge.objects.get(exam=exam)
+    assert (badge.rule, badge.name, badge.is_active) == ("simulation_passed", "NEW-001 ready", True)
+
+    # Saving the exam again keeps the one badge (and what staff changed in it).
+    Badge.objects.filter(pk=badge.pk).update(name="Renamed by staff")
+    data.update({"name": "New exam, edited", "domains-TOTAL_FORMS": 0})
+    response = admin_client.post(reverse("admin:questions_exam_change", args=[exam.pk]), data)
+    assert response.status_code == 302, response.context["errors"]
+    assert list(Badge.objects.filter(exam=exam).values_list("name", flat=True)) == [
+        "Renamed by staff"
+    ]
