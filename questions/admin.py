@@ -260,6 +260,10 @@ class QuestionAdmin(admin.ModelAdmin):
     search_help_text = "Search the question text or question id."
     actions = ["activate", "retire"]
     readonly_fields = ("preview", "created_at", "updated_at")
+
+    class Media:
+        css = {"all": ["questions/admin/question_preview.css"]}
+
     fieldsets = (
         (None, {"fields": ("exam", "objective", "external_id", "text")}),
         ("Status", {"fields": ("is_active", "difficulty", "tags")}),

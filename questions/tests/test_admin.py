@@ -1,5 +1,7 @@
 """Staff editing of the bank in the admin: list page, filters, actions, validation, permissions."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
@@ -518,3 +520,13 @@ def test_an_exam_added_in_the_admin_gets_its_simulation_badge(admin_client):
     assert list(Badge.objects.filter(exam=exam).values_list("name", flat=True)) == [
         "Renamed by staff"
     ]
+
+
+def test_the_question_page_has_no_inline_style_and_loads_the_preview_stylesheet(admin_client):
+    question = QuestionFactory(n_choices=3)
+
+    html = admin_client.get(change_url(question)).content.decode()
+
+    assert 'class="question-preview"' in html
+    assert not re.findall(r"<[^>]+\sstyle=", html)
+    assert "questions/admin/question_preview.css" in html
