@@ -15,7 +15,7 @@ from django.urls import reverse
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.rules import pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
-from questions.rules import choose_count, choose_word
+from questions.rules import choose_word, stated_answer_count
 from questions.selectors import exam_catalogue
 
 # Selection ---------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ class QuestionCard:
     @property
     def text_says_how_many(self):
         """Bank questions often end with "(Choose TWO.)" already; don't say it twice."""
-        return choose_count(self.question.text) == self.correct_total
+        return stated_answer_count(self.question.text) == self.correct_total
 
     @property
     def position(self):

@@ -273,13 +273,13 @@ def test_invalid_choices_are_errors_on_the_form(admin_client, security, choices,
         (
             "Which two? (Choose TWO.)",
             "ABC",
-            "The text says (Choose TWO.) but 3 choices are correct (A, B, C); make the text "
-            "and the key agree.",
+            "The text says &#x27;Choose TWO&#x27; but the key has 3 correct answer(s) (A, B, C); "
+            "make the text and the key agree.",
         ),
         (
             "Which three? (Choose THREE.)",
             "A",
-            "The text says (Choose THREE.) but 1 choice is correct (A);",
+            "The text says &#x27;Choose THREE&#x27; but the key has 1 correct answer(s) (A)",
         ),
     ],
 )
@@ -324,7 +324,7 @@ def test_an_edit_of_the_text_alone_is_checked_against_the_saved_key(admin_client
     response = admin_client.post(change_url(question), data)
 
     assert response.status_code == 200
-    assert "The text says (Choose THREE.) but 2 choices are correct (A, B)" in (
+    assert "The text says &#x27;Choose THREE&#x27; but the key has 2 correct answer(s)" in (
         response.content.decode()
     )
     question.refresh_from_db()

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from questions.models import LETTERS, Question
-from questions.rules import choose_count
+from questions.rules import stated_answer_count
 from questions.selectors import questions_export
 from questions.services import QuestionImportError, questions_import
 from questions.tests.factories import ExamFactory
@@ -57,6 +57,7 @@ class GeneratedRow:
     explanations: list[str]
     correct: list[str]
     answer: str
+    difficulty: str = ""
 
 
 @st.composite
@@ -75,11 +76,12 @@ def generated_row(draw, external_id):
         external_id=external_id,
         code=draw(objective_code),
         # A stem that says "(Choose N.)" must agree with the key (questions.rules).
-        text=draw(filled_text.filter(lambda text: choose_count(text) is None)),
+        text=draw(filled_text.filter(lambda text: stated_answer_count(text) is None)),
         options=options,
         explanations=explanations,
         correct=correct,
         answer=answer,
+        difficulty=draw(st.sampled_from(["", "easy", "Medium", "HARD"])),
     )
 
 
@@ -98,6 +100,7 @@ def file_layout(draw):
         "header_case": draw(st.sampled_from([str.lower, str.upper, str.title])),
         "header_padding": draw(st.sampled_from(["", " ", "  "])),
         "blank_before": draw(st.lists(st.booleans(), min_size=8, max_size=8)),
+        "difficulty_column": draw(st.booleans()),
     }
 
 
@@ -112,6 +115,7 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
         *(f"option-{letter.lower()}" for letter in letters),
         *(f"explanation-{letter.lower()}" for letter in letters),
         "correct answer",
+        *(["difficulty"] if layout["difficulty_column"] else []),
     ]
     pad = layout["header_padding"]
     out = io.StringIO()
@@ -133,6 +137,7 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
                 *row.explanations,
                 *missing,
                 row.answer,
+                *([row.difficulty] if layout["difficulty_column"] else []),
             ]
         )
     bom = "\ufeff" if layout["bom"] else ""
@@ -140,11 +145,12 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
 
 
 def bank():
-    """The bank as comparable data: external id -> (code, text, choices)."""
+    """The bank as comparable data: external id -> (code, text, difficulty, choices)."""
     return {
         question.external_id: (
             question.objective.code,
             question.text,
+            question.difficulty,
             [
                 (choice.letter, choice.text, choice.explanation, choice.is_correct)
                 for choice in question.choices.order_by("letter")
@@ -154,11 +160,13 @@ def bank():
     }
 
 
-def expected_bank(rows: list[GeneratedRow]):
+def expected_bank(rows: list[GeneratedRow], layout: dict):
+    difficulties = {"easy": 1, "medium": 2, "hard": 3}
     return {
         row.external_id: (
             row.code,
             row.text.strip(),
+            difficulties.get(row.difficulty.lower()) if layout["difficulty_column"] else None,
             [
                 (letter, option.strip(), explanation.strip(), letter in row.correct)
                 for letter, option, explanation in zip(
@@ -187,7 +195,7 @@ def test_valid_files_import_and_round_trip(security, generated):
         report = questions_import(paths=[path])
 
         assert report.files[0].created == len(rows)
-        assert bank() == expected_bank(rows)
+        assert bank() == expected_bank(rows, layout)
 
         exported = io.StringIO()
         questions_export(exam=security, out=exported)
@@ -195,7 +203,7 @@ def test_valid_files_import_and_round_trip(security, generated):
         report = questions_import(paths=[path])
 
         assert report.files[0].unchanged == len(rows)
-        assert bank() == expected_bank(rows)
+        assert bank() == expected_bank(rows, layout)
         again = io.StringIO()
         questions_export(exam=security, out=again)
         assert again.getvalue() == exported.getvalue()
