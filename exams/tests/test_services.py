@@ -134,10 +134,20 @@ def test_unseen_questions_come_first(user):
 
 
 def test_another_learners_history_does_not_count_as_seen(user):
+    # The learner has seen five of ten questions; someone else has seen all ten. The learner's
+    # next five are exactly the five the learner has not seen, whatever the random start.
     exam = bank_build(weights=(100,), per_domain=10)
+    mine = ids_of(start(user, exam, count=5, rng=random.Random(1)))
+    unseen = set(Question.objects.filter(exam=exam).values_list("id", flat=True)) - mine
     start(UserFactory(), exam, count=10)
-    attempt = start(user, exam, count=10)
-    assert attempt.question_count == 10
+    for seed in range(4):
+        attempt = start(user, exam, count=5, rng=random.Random(seed))
+        assert ids_of(attempt) == unseen, seed
+        attempt.delete()  # stay with the first five seen
+
+
+def ids_of(attempt) -> set[int]:
+    return set(attempt.items.values_list("question_id", flat=True))
 
 
 def test_selection_is_random(user, bank):
@@ -162,6 +172,19 @@ def test_practice_by_domain_and_objective(user, bank):
     codes = set(both.items.values_list("question__objective__code", flat=True))
     assert codes <= {"2.1", "2.2", "4.2"}
     assert "4.2" in codes
+
+
+def test_a_chosen_domain_is_not_narrowed_by_an_objective_of_its_own(user):
+    exam = bank_build(weights=(50, 50), per_domain=6, objectives_per_domain=2)
+    domain = exam.domains.get(number=1)
+    own_objective = domain.objectives.get(code="1.1")
+
+    attempt = start(user, exam, count=6, domain_ids=[domain.pk], objective_ids=[own_objective.pk])
+
+    # The whole domain was asked for: both of its objectives are drawn, nothing else.
+    codes = set(attempt.items.values_list("question__objective__code", flat=True))
+    assert codes == {"1.1", "1.2"}
+    assert attempt.question_count == 6
 
 
 def test_drill_needs_a_domain_or_objective(user, bank):
