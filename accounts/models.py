@@ -11,6 +11,8 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from gamification.rules import FREEZES_MAX
+
 # A learner's zone is a place: "Region/City" in one of these regions, or plain UTC. The tz
 # database's other names ("Factory", "localtime", "Etc/GMT+3", "US/Pacific", "EST5EDT") are
 # aliases, offsets or placeholders that no one picks as where they live.
@@ -167,7 +169,8 @@ class Profile(models.Model):
                 condition=models.Q(daily_goal__gte=1), name="accounts_profile_daily_goal_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(streak_freezes__lte=2), name="accounts_profile_freezes_max_2"
+                condition=models.Q(streak_freezes__lte=FREEZES_MAX),
+                name="accounts_profile_freezes_max_2",
             ),
             models.CheckConstraint(
                 condition=models.Q(longest_streak__gte=models.F("current_streak")),

@@ -85,12 +85,6 @@ class Attempt(models.Model):
         return max(0, int((self.deadline - now).total_seconds()))
 
     @property
-    def duration(self):
-        if self.submitted_at is None:
-            return None
-        return self.submitted_at - self.started_at
-
-    @property
     def percent(self):
         if self.correct_count is None:
             return None

@@ -13,11 +13,10 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, 
 from django.urls import reverse
 
 from exams.models import Attempt, AttemptItem, Bookmark
+from exams.rules import pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
+from questions.rules import choose_word, stated_answer_count
 from questions.selectors import exam_catalogue
-
-NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
-
 
 # Selection ---------------------------------------------------------------------------------
 
@@ -208,12 +207,12 @@ class QuestionCard:
 
     @property
     def choose_word(self):
-        return NUMBER_WORDS.get(self.correct_total, str(self.correct_total))
+        return choose_word(self.correct_total)
 
     @property
     def text_says_how_many(self):
         """Bank questions often end with "(Choose TWO.)" already; don't say it twice."""
-        return f"choose {self.choose_word}".lower() in self.question.text.lower()
+        return stated_answer_count(self.question.text) == self.correct_total
 
     @property
     def position(self):
@@ -371,7 +370,11 @@ class ObjectiveScore:
 
 
 def attempt_results(*, attempt: Attempt) -> dict:
-    """Per-domain and per-objective scores of a submitted attempt (two queries)."""
+    """Per-domain and per-objective scores of a submitted attempt (two queries).
+
+    With them the figures of the exam's scale that the page explains (``pass_percent``,
+    ``score_span``), so that no template restates the scoring rule.
+    """
     correct = Count("id", filter=Q(is_correct=True))
     domains = [
         DomainScore(
@@ -411,14 +414,13 @@ def attempt_results(*, attempt: Attempt) -> dict:
         default=None,
     )
     exam = attempt.exam
-    pass_percent = round(
-        100 * (exam.pass_mark - exam.score_min) / (exam.score_max - exam.score_min)
-    )
+    scale = {"score_min": exam.score_min, "score_max": exam.score_max}
     return {
         "domains": domains,
         "weakest_objectives": weakest,
         "weakest_domain": weakest_domain,
-        "pass_percent": pass_percent,
+        "pass_percent": round(pass_percent_compute(pass_mark=exam.pass_mark, **scale)),
+        "score_span": score_span(**scale),
     }
 
 

@@ -24,9 +24,11 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem, Bookmark
-from exams.selectors import NUMBER_WORDS, questions_pick
+from exams.rules import scaled_score_compute
+from exams.selectors import questions_pick
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question
+from questions.rules import choose_word
 
 PRACTICE_LENGTHS = (10, 20, 30)
 MAX_LENGTH = 200
@@ -98,14 +100,6 @@ class FinishResult:
     attempt: Attempt
     newly_finished: bool
     announcements: list[str] = field(default_factory=list)
-
-
-def scaled_score_compute(*, correct: int, total: int, score_min: int = 100, score_max: int = 900):
-    """``score_min + (score_max - score_min) × correct ÷ total``, rounded half up, in integers."""
-    if total <= 0:
-        return score_min
-    span = score_max - score_min
-    return score_min + (2 * span * correct + total) // (2 * total)
 
 
 def time_limit_compute(*, minutes: int, extra_time: int) -> int:
@@ -317,7 +311,7 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> 
         raise InvalidAnswer("This question takes one answer.")
     if len(correct) > 1 and len(selected) != len(correct):
         # As in the real exam: a "Choose TWO" question takes exactly two choices.
-        word = NUMBER_WORDS.get(len(correct), str(len(correct)))
+        word = choose_word(len(correct))
         raise InvalidAnswer(
             f"Not saved: this question takes exactly {word.lower()} answers and you chose "
             f"{len(selected)}. Choose {word.lower()}, or clear your choices to move on "

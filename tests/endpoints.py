@@ -9,8 +9,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-import pytest
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 LEARNER_NAMESPACES = ("accounts", "exams", "gamification", "questions")
 
@@ -41,13 +40,6 @@ def learner_routes():
                 yield Route(f"{namespace}:{pattern.name}", route, kwargs)
 
     return list(walk(get_resolver().url_patterns, "", None))
-
-
-def reverse_or_skip(name, *args):
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        pytest.skip(f"{name} is not defined yet")
 
 
 # The learner's data -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory
-from exams import selectors, services
+from exams import rules, selectors, services
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.tests.factories import QuestionFactory, bank_build, correct_ids, wrong_id
 from questions.models import Choice, Exam, Question
@@ -134,10 +134,20 @@ def test_unseen_questions_come_first(user):
 
 
 def test_another_learners_history_does_not_count_as_seen(user):
+    # The learner has seen five of ten questions; someone else has seen all ten. The learner's
+    # next five are exactly the five the learner has not seen, whatever the random start.
     exam = bank_build(weights=(100,), per_domain=10)
+    mine = ids_of(start(user, exam, count=5, rng=random.Random(1)))
+    unseen = set(Question.objects.filter(exam=exam).values_list("id", flat=True)) - mine
     start(UserFactory(), exam, count=10)
-    attempt = start(user, exam, count=10)
-    assert attempt.question_count == 10
+    for seed in range(4):
+        attempt = start(user, exam, count=5, rng=random.Random(seed))
+        assert ids_of(attempt) == unseen, seed
+        attempt.delete()  # stay with the first five seen
+
+
+def ids_of(attempt) -> set[int]:
+    return set(attempt.items.values_list("question_id", flat=True))
 
 
 def test_selection_is_random(user, bank):
@@ -162,6 +172,19 @@ def test_practice_by_domain_and_objective(user, bank):
     codes = set(both.items.values_list("question__objective__code", flat=True))
     assert codes <= {"2.1", "2.2", "4.2"}
     assert "4.2" in codes
+
+
+def test_a_chosen_domain_is_not_narrowed_by_an_objective_of_its_own(user):
+    exam = bank_build(weights=(50, 50), per_domain=6, objectives_per_domain=2)
+    domain = exam.domains.get(number=1)
+    own_objective = domain.objectives.get(code="1.1")
+
+    attempt = start(user, exam, count=6, domain_ids=[domain.pk], objective_ids=[own_objective.pk])
+
+    # The whole domain was asked for: both of its objectives are drawn, nothing else.
+    codes = set(attempt.items.values_list("question__objective__code", flat=True))
+    assert codes == {"1.1", "1.2"}
+    assert attempt.question_count == 6
 
 
 def test_drill_needs_a_domain_or_objective(user, bank):
@@ -330,17 +353,17 @@ def test_simulation_answers_change_until_submitted_and_count_at_finish(user, ban
     spy.finished.assert_called_once()
     attempt.refresh_from_db()
     assert attempt.correct_count == 1
-    assert attempt.scaled_score == services.scaled_score_compute(correct=1, total=90) == 109
+    assert attempt.scaled_score == rules.scaled_score_compute(correct=1, total=90) == 109
     assert attempt.passed is False
     assert attempt.items.filter(is_correct=False).count() == 89  # unanswered count as wrong
 
 
 def test_scaled_score_rounding_and_range():
-    assert services.scaled_score_compute(correct=0, total=90) == 100
-    assert services.scaled_score_compute(correct=90, total=90) == 900
-    assert services.scaled_score_compute(correct=1, total=64) == 113  # 112.5 rounds half up
-    assert services.scaled_score_compute(correct=73, total=90) == 749
-    assert services.scaled_score_compute(correct=74, total=90) == 758
+    assert rules.scaled_score_compute(correct=0, total=90) == 100
+    assert rules.scaled_score_compute(correct=90, total=90) == 900
+    assert rules.scaled_score_compute(correct=1, total=64) == 113  # 112.5 rounds half up
+    assert rules.scaled_score_compute(correct=73, total=90) == 749
+    assert rules.scaled_score_compute(correct=74, total=90) == 758
 
 
 def test_pass_against_the_pass_mark(user):

@@ -15,7 +15,7 @@ from accounts.models import Profile
 from accounts.tests.factories import UserFactory
 from exams import selectors, services
 from exams.models import Attempt, Bookmark
-from exams.tests.factories import bank_build, correct_ids, wrong_id
+from exams.tests.factories import ExamFactory, bank_build, correct_ids, wrong_id
 from questions.models import Choice, Exam, Objective, Question
 
 pytestmark = pytest.mark.django_db
@@ -597,10 +597,24 @@ def test_finish_shows_results_and_counts_once(user_client, user, bank):
         assert response["Location"] == url("results", attempt)
     assert Profile.objects.get(user=user).total_exams_taken == 1
     html = user_client.get(url("results", attempt)).content.decode()
-    assert "900" in html and "Pass" in html
+    assert '<span class="score-value">900</span>' in html
+    assert 'verdict-pass">Pass</p>' in html
     assert "estimate" in html
     assert "<svg" in html and "Domain 1" in html
     assert url("review", attempt) + "?show=wrong" in html
+
+
+def test_results_explain_the_scale_of_an_exam_that_does_not_start_at_100(user_client, user):
+    exam = bank_build(exam=ExamFactory(score_min=200, score_max=900, pass_mark=750))
+    attempt = start(user, exam, "simulation")
+    answer_all(attempt, right=False)
+    finish(attempt)
+    html = user_client.get(url("results", attempt)).content.decode()
+    assert '<span class="score-value">200</span>' in html
+    assert "200 + 700 × correct ÷ total" in html
+    assert 'verdict-fail">Not yet a pass</p>' in html
+    # 750 on 200-900 is 550 of 700 points: the pass line sits at 79%.
+    assert "the dashed line marks 79%" in html
 
 
 def test_toasts_for_htmx_and_messages_without(user_client, user, bank):
