@@ -390,7 +390,9 @@ def answer(request, attempt_id, position):
     try:
         if move_only:
             attempt = services.attempt_move(
-                attempt_id=attempt_id, user=request.user, move_to=move_to or position
+                attempt_id=attempt_id,
+                user=request.user,
+                move_to=position if move_to is None else move_to,
             )
             return _moved(request, attempt, go, saved=None)
         result = services.answer_submit(

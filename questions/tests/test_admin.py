@@ -386,3 +386,30 @@ def test_staff_without_the_group_cannot_edit_questions(client, security):
     client.force_login(UserFactory(is_staff=True, password=None))
 
     assert client.get(LIST_URL).status_code == 403
+
+
+JUNK_IDS = ["99999999999999999999999", "²", "abc", "-1", ""]
+
+
+@pytest.mark.parametrize("junk", JUNK_IDS)
+@pytest.mark.parametrize("parameter", ["domain", "objective", "exam__id__exact"])
+def test_list_filters_with_junk_ids_are_not_a_500(admin_client, security, parameter, junk):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(LIST_URL, {parameter: junk})
+    assert response.status_code in (200, 302), response.status_code
+
+
+@pytest.mark.parametrize("junk", ["abc", "99999999999999999999999", "²"])
+def test_bulk_action_with_a_junk_selection_is_a_400(admin_client, security, junk):
+    admin_client.raise_request_exception = False
+    response = admin_client.post(
+        LIST_URL, {"action": "retire", "_selected_action": [junk], "index": "0"}
+    )
+    assert response.status_code == 400
+    from django.urls import reverse
+
+    users = reverse("admin:accounts_user_changelist")
+    response = admin_client.post(
+        users, {"action": "delete_selected", "_selected_action": [junk], "index": "0"}
+    )
+    assert response.status_code == 400
