@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install migrate sample superuser lint format bench clean
+.PHONY: run test install migrate bank sample superuser lint format bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -28,13 +28,15 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-sample: migrate
-	$(PY) manage.py import_questions questions/sample
+bank: migrate
+	$(PY) manage.py import_questions questions/bank
+
+sample: bank
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
 
-run: sample
+run: bank
 	@if [ -n "$$DJANGO_SUPERUSER_EMAIL" ] && [ -n "$$DJANGO_SUPERUSER_PASSWORD" ]; then \
 		$(PY) manage.py createsuperuser --noinput 2>/dev/null \
 		&& echo "Created admin $$DJANGO_SUPERUSER_EMAIL" || echo "Admin $$DJANGO_SUPERUSER_EMAIL already exists"; fi

@@ -4,7 +4,7 @@ What it does, in order, for each mode (``single``: one gunicorn; ``pair``: two g
 sharing PostgreSQL and Redis, each learner's requests alternating between them):
 
 1. Makes a fresh PostgreSQL database (dropped and created), migrates it, imports the sample bank
-   (``manage.py import_questions questions/sample``, or the Security+ CSV through the ORM when
+   (``manage.py import_questions questions/bank``, or the Security+ CSV through the ORM when
    that command is not there) and creates the learners with ``bulk_create`` (one password hash).
 2. Starts gunicorn with the real WSGI app and ``DJANGO_DEBUG=false`` on loopback ports only.
 3. At 10, 50 and 100 concurrent learners, each learner logs in, opens the catalogue, starts a
@@ -138,15 +138,15 @@ def bank_import(env, log):
 
     from questions.models import Question
 
-    how = "manage.py import_questions questions/sample"
+    how = "manage.py import_questions questions/bank"
     if "import_questions" in get_commands():
-        result = sh(sys.executable, "manage.py", "import_questions", "questions/sample", env=env,
+        result = sh(sys.executable, "manage.py", "import_questions", "questions/bank", env=env,
                     check=False)  # fmt: skip
         if result.returncode != 0:
             log(f"  import_questions failed ({result.stderr.strip()[-300:]}); using the ORM")
     if not Question.objects.filter(exam__slug=EXAM_SLUG).exists():
         how = "the Security+ sample CSV, loaded through the ORM by the bench"
-        bank_load_csv(ROOT / "questions" / "sample" / f"{EXAM_SLUG}.csv")
+        bank_load_csv(ROOT / "questions" / "bank" / f"{EXAM_SLUG}.csv")
     count = Question.objects.filter(exam__slug=EXAM_SLUG, is_active=True).count()
     log(f"  bank: {count} active {EXAM_SLUG} questions, from {how}")
     return {"how": how, "questions": count, "total": Question.objects.count()}

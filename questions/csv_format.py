@@ -17,6 +17,10 @@ ID_COLUMN = "question-id"
 DOMAIN_COLUMN = "domain"
 TEXT_COLUMN = "question-text"
 ANSWER_COLUMN = "correct answer"
+DIFFICULTY_COLUMN = "difficulty"
+# The optional difficulty column holds one of these words (any case) or nothing.
+DIFFICULTIES = {"easy": 1, "medium": 2, "hard": 3}
+DIFFICULTY_WORDS = {number: word for word, number in DIFFICULTIES.items()}
 REQUIRED_LETTERS = "ABCD"
 OPTIONAL_LETTERS = "EF"
 
@@ -35,8 +39,11 @@ def explanation_column(letter: str) -> str:
     return f"explanation-{letter.lower()}"
 
 
-def header_for(letters: str) -> list[str]:
-    """The header row for questions using choices ``letters`` (at least A-D)."""
+def header_for(letters: str, *, difficulty: bool = False) -> list[str]:
+    """The header row for questions using choices ``letters`` (at least A-D).
+
+    ``difficulty`` adds the optional difficulty column after the answer.
+    """
     return [
         ID_COLUMN,
         DOMAIN_COLUMN,
@@ -44,6 +51,7 @@ def header_for(letters: str) -> list[str]:
         *(option_column(letter) for letter in letters),
         *(explanation_column(letter) for letter in letters),
         ANSWER_COLUMN,
+        *([DIFFICULTY_COLUMN] if difficulty else []),
     ]
 
 
@@ -74,6 +82,10 @@ class QuestionRow:
     objective_code: str
     text: str
     choices: tuple[ChoiceData, ...]
+    # 1-3 (easy, medium, hard) or None. ``difficulty_given`` says whether the file has the
+    # column at all: a file without it leaves the bank's difficulties as they are.
+    difficulty: int | None = None
+    difficulty_given: bool = False
 
     @property
     def domain_number(self) -> int:
@@ -144,10 +156,15 @@ def _read_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
             continue
         if name in columns:
             problems.append(f"header: column '{name}' appears twice")
-        elif name not in REQUIRED_COLUMNS and name not in OPTIONAL_COLUMNS:
+        elif name not in REQUIRED_COLUMNS and name not in [*OPTIONAL_COLUMNS, DIFFICULTY_COLUMN]:
             problems.append(
                 f"header: unknown column '{name}'; columns are "
-                + ", ".join(REQUIRED_COLUMNS[:-1] + OPTIONAL_COLUMNS + REQUIRED_COLUMNS[-1:])
+                + ", ".join(
+                    REQUIRED_COLUMNS[:-1]
+                    + OPTIONAL_COLUMNS
+                    + REQUIRED_COLUMNS[-1:]
+                    + [DIFFICULTY_COLUMN]
+                )
             )
         columns.setdefault(name, index)
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
@@ -226,6 +243,14 @@ def _read_row(
                 f"{explanation_column(letter)}: has text but {option_column(letter)} is empty"
             )
 
+    raw_difficulty = value(DIFFICULTY_COLUMN).lower()
+    if raw_difficulty and raw_difficulty not in DIFFICULTIES:
+        problems.append(
+            f"{DIFFICULTY_COLUMN}: '{value(DIFFICULTY_COLUMN)}' is not one of "
+            + ", ".join(DIFFICULTIES)
+            + " (or empty)"
+        )
+
     raw_answer = value(ANSWER_COLUMN)
     correct = answer_letters(raw_answer)
     if not correct:
@@ -252,17 +277,21 @@ def _read_row(
             ChoiceData(letter, options[letter], explanations[letter], letter in correct_set)
             for letter in filled
         ),
+        difficulty=DIFFICULTIES.get(raw_difficulty),
+        difficulty_given=DIFFICULTY_COLUMN in columns,
     )
 
 
-def write_question_rows(out: TextIO, letters: str, rows: Iterable[QuestionRow]) -> int:
+def write_question_rows(
+    out: TextIO, letters: str, rows: Iterable[QuestionRow], *, difficulty: bool = False
+) -> int:
     """Write a header for ``letters`` (A-D, A-E or A-F) and ``rows``; return the row count.
 
     Lines end with LF; fields are quoted only when needed. Several correct letters are
-    written as ``A,C``.
+    written as ``A,C``. ``difficulty`` adds the difficulty column (a word, or empty).
     """
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header_for(letters))
+    writer.writerow(header_for(letters, difficulty=difficulty))
     count = 0
     for row in rows:
         by_letter = {choice.letter: choice for choice in row.choices}
@@ -275,6 +304,7 @@ def write_question_rows(out: TextIO, letters: str, rows: Iterable[QuestionRow]) 
                 *(by_letter.get(letter, empty).text for letter in letters),
                 *(by_letter.get(letter, empty).explanation for letter in letters),
                 ",".join(choice.letter for choice in row.choices if choice.is_correct),
+                *([DIFFICULTY_WORDS.get(row.difficulty, "")] if difficulty else []),
             ]
         )
         count += 1

@@ -6,7 +6,8 @@ from typing import TextIO
 from django.db.models import Count, Prefetch, Q
 
 from questions.csv_format import ChoiceData, QuestionRow, write_question_rows
-from questions.models import LETTERS, Choice, Domain, Exam, Question
+from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
+from questions.quality import ExamBlueprint
 
 EXPORT_CHUNK_SIZE = 1000
 
@@ -35,14 +36,37 @@ def questions_export(*, exam: Exam, out: TextIO, include_retired: bool = False) 
     used = Choice.objects.filter(question__in=questions, letter__in=["E", "F"])
     last = max(used.values_list("letter", flat=True).distinct(), default="D")
     letters = LETTERS[: LETTERS.index(last) + 1]
-    return write_question_rows(out, letters, _export_rows(questions))
+    difficulty = questions.filter(difficulty__isnull=False).exists()
+    return write_question_rows(out, letters, _export_rows(questions), difficulty=difficulty)
+
+
+def question_rows(*, exam: Exam, include_retired: bool = False) -> Iterator[QuestionRow]:
+    """The bank of ``exam`` as the CSV format's rows, in the order the questions were made."""
+    questions = Question.objects.filter(exam=exam)
+    if not include_retired:
+        questions = questions.filter(is_active=True)
+    return _export_rows(questions)
+
+
+def exam_blueprint(*, exam: Exam) -> ExamBlueprint:
+    """What the quality gate judges a bank of ``exam`` against: domain weights, objectives."""
+    objectives = Objective.objects.filter(domain__exam=exam).order_by(
+        "domain__number", "sort_minor", "code"
+    )
+    return ExamBlueprint(
+        slug=exam.slug,
+        code=exam.code,
+        current=exam.status == Exam.Status.CURRENT,
+        weights=dict(exam.domains.order_by("number").values_list("number", "weight_percent")),
+        objectives=tuple(objectives.values_list("code", flat=True)),
+    )
 
 
 def _export_rows(questions) -> Iterator[QuestionRow]:
     rows = (
         questions.select_related("objective")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("letter")))
-        .only("pk", "external_id", "text", "objective__code")
+        .only("pk", "external_id", "text", "difficulty", "objective__code")
         .order_by("pk")
     )
     for question in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
@@ -51,6 +75,7 @@ def _export_rows(questions) -> Iterator[QuestionRow]:
             external_id=question.external_id,
             objective_code=question.objective.code,
             text=question.text,
+            difficulty=question.difficulty,
             choices=tuple(
                 ChoiceData(choice.letter, choice.text, choice.explanation, choice.is_correct)
                 for choice in question.choices.all()

@@ -90,21 +90,7 @@ def questions_import(
     ``retire_missing`` the files are the whole bank of their exams: questions absent from
     them are retired and questions present are made active again.
     """
-    sources, problems = _sources(paths)
-    exams = {exam.slug: exam for exam in Exam.objects.all()}
-    if exam_slug is not None and exam_slug not in exams:
-        raise QuestionImportError([f"unknown exam '{exam_slug}'; known exams: {_known(exams)}"])
-    for source in sources:
-        slug = exam_slug or source.path.stem.lower()
-        source.exam = exams.get(slug)
-        if source.exam is None:
-            problems.append(
-                f"{source.label}:1: unknown exam '{slug}' (from the file name); known exams: "
-                f"{_known(exams)}; name the file after one or pass --exam"
-            )
-    if problems:
-        raise QuestionImportError(problems)
-
+    sources = _exam_sources(paths, exam_slug)
     seen, needed_objectives = _check(sources)
     summaries = [FileSummary(source.label, source.exam.slug) for source in sources]
     first_summary = {}
@@ -136,6 +122,38 @@ def questions_import(
             [f"the bank changed during the import, nothing was imported; run it again ({error})"]
         ) from error
     return ImportReport(files=summaries, retired=retired, dry_run=dry_run)
+
+
+def question_files_read(
+    *, paths: Sequence[str | Path], exam_slug: str | None = None
+) -> list[tuple[Exam, str, list[QuestionRow]]]:
+    """Read and check CSV files as the import does, writing nothing: (exam, file, rows) each.
+
+    Raises ``QuestionImportError`` with the import's messages when a file would be refused,
+    so a report on files judges exactly what ``import_questions`` would load.
+    """
+    sources = _exam_sources(paths, exam_slug)
+    _check(sources)
+    return [(source.exam, source.label, list(_valid_rows(source))) for source in sources]
+
+
+def _exam_sources(paths: Sequence[str | Path], exam_slug: str | None) -> list[_Source]:
+    """The files named (folders expanded), each with its exam (``exam_slug`` or its name)."""
+    sources, problems = _sources(paths)
+    exams = {exam.slug: exam for exam in Exam.objects.all()}
+    if exam_slug is not None and exam_slug not in exams:
+        raise QuestionImportError([f"unknown exam '{exam_slug}'; known exams: {_known(exams)}"])
+    for source in sources:
+        slug = exam_slug or source.path.stem.lower()
+        source.exam = exams.get(slug)
+        if source.exam is None:
+            problems.append(
+                f"{source.label}:1: unknown exam '{slug}' (from the file name); known exams: "
+                f"{_known(exams)}; name the file after one or pass --exam"
+            )
+    if problems:
+        raise QuestionImportError(problems)
+    return sources
 
 
 def _known(exams: dict[str, Exam]) -> str:
@@ -280,7 +298,9 @@ class _Writer:
             question.external_id: question
             for question in Question.objects.filter(
                 exam=exam, external_id__in=[row.external_id for row in rows]
-            ).only("pk", "external_id", "objective_id", "domain_id", "text", "is_active")
+            ).only(
+                "pk", "external_id", "objective_id", "domain_id", "text", "is_active", "difficulty"
+            )
         }
         # Plain tuples, not model instances: most rows of a re-import are unchanged.
         choices: dict[int, dict[str, tuple]] = defaultdict(dict)
@@ -307,6 +327,7 @@ class _Writer:
                             objective_id=None if objective_id is self.NEW else objective_id,
                             domain_id=domain_id,
                             text=row.text,
+                            difficulty=row.difficulty,
                         ),
                         row,
                     )
@@ -318,6 +339,9 @@ class _Writer:
                 question.objective_id = None if objective_id is self.NEW else objective_id
                 question.domain_id = domain_id
                 question.text = row.text
+            if row.difficulty_given and question.difficulty != row.difficulty:
+                changed = True
+                question.difficulty = row.difficulty
             if self.reactivate and not question.is_active:
                 changed = True
                 question.is_active = True
@@ -357,7 +381,8 @@ class _Writer:
                 new_choices.extend((question.pk, data) for data in row.choices)
         if changed_questions:
             _update_in_place(
-                changed_questions, ["objective", "domain", "text", "is_active", "updated_at"]
+                changed_questions,
+                ["objective", "domain", "text", "is_active", "difficulty", "updated_at"],
             )
         if changed_choices:
             _update_in_place(changed_choices, ["text", "explanation", "is_correct"])
@@ -399,8 +424,16 @@ def _update_in_place(objs: Sequence, field_names: list[str]) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     pk = quote(model._meta.pk.column)
+    # PostgreSQL types a VALUES column from its values: a column of NULLs alone (no question
+    # of the batch has a difficulty) would be text, so each value is cast to its field's type.
+    cast = (
+        "CAST(v.column{index} AS {type})"
+        if connection.vendor == "postgresql"
+        else "v.column{index}"
+    )
     assignments = ", ".join(
-        f"{quote(field.column)} = v.column{index}" for index, field in enumerate(fields, start=2)
+        f"{quote(field.column)} = " + cast.format(index=index, type=field.db_type(connection))
+        for index, field in enumerate(fields, start=2)
     )
     row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     params = []

@@ -227,12 +227,12 @@ def test_missing_path_and_empty_folder_are_errors(tmp_path):
 
 def test_missing_and_unknown_columns_are_named(tmp_path):
     header = [name for name in HEADER if name not in {"explanation-c", "correct answer"}]
-    header.append("difficulty")
+    header.append("dificulty")
     path = write_csv(tmp_path / "security.csv", [row()[: len(header)]], header=header)
 
     problems = run_failing(path)
 
-    assert problems[0].startswith(f"{path}:1: header: unknown column 'difficulty'")
+    assert problems[0].startswith(f"{path}:1: header: unknown column 'dificulty'")
     assert problems[1] == f"{path}:1: header: missing column(s) explanation-c, correct answer"
 
 
@@ -613,3 +613,71 @@ def test_export_of_an_unknown_exam_is_an_error():
 def test_export_of_an_empty_bank_is_just_the_header():
     assert export("a1201") == ",".join(HEADER) + "\n"
     assert Exam.objects.filter(slug="a1201").exists()
+
+
+# --- The optional difficulty column ------------------------------------------------------------
+
+DIFFICULTY_HEADER = [*HEADER, "difficulty"]
+
+
+def test_the_difficulty_column_sets_each_questions_difficulty(tmp_path):
+    path = write_csv(
+        tmp_path / "security.csv",
+        [[*row("S-1"), "easy"], [*row("S-2"), "Hard"], [*row("S-3"), ""]],
+        header=DIFFICULTY_HEADER,
+    )
+
+    run(path)
+
+    assert dict(Question.objects.values_list("external_id", "difficulty")) == {
+        "S-1": Question.Difficulty.EASY,
+        "S-2": Question.Difficulty.HARD,
+        "S-3": None,
+    }
+
+
+def test_an_unknown_difficulty_is_refused_on_its_line_and_column(tmp_path):
+    path = write_csv(
+        tmp_path / "security.csv",
+        [[*row("S-1"), "medium"], [*row("S-2"), "tricky"]],
+        header=DIFFICULTY_HEADER,
+    )
+
+    problems = run_failing(path)
+
+    assert problems == [
+        f"{path}:3: difficulty: 'tricky' is not one of easy, medium, hard (or empty)"
+    ]
+    assert not Question.objects.exists()
+
+
+def test_a_file_without_the_column_leaves_difficulties_alone(tmp_path):
+    run(write_csv(tmp_path / "security.csv", [[*row("S-1"), "hard"]], header=DIFFICULTY_HEADER))
+    without = write_csv(tmp_path / "security.csv", [row("S-1")])
+
+    out, _ = run(without)
+
+    assert out.strip().endswith("0 created, 0 updated, 1 unchanged")
+    assert Question.objects.get().difficulty == Question.Difficulty.HARD
+
+
+def test_a_changed_difficulty_updates_the_question(tmp_path):
+    path = write_csv(tmp_path / "security.csv", [[*row("S-1"), "easy"]], header=DIFFICULTY_HEADER)
+    run(path)
+    write_csv(path, [[*row("S-1"), "medium"]], header=DIFFICULTY_HEADER)
+
+    out, _ = run(path)
+
+    assert out.strip().endswith("0 created, 1 updated, 0 unchanged")
+    assert Question.objects.get().difficulty == Question.Difficulty.MEDIUM
+
+
+def test_export_writes_the_difficulty_column_only_when_a_question_has_one(tmp_path):
+    run(write_csv(tmp_path / "security.csv", [row("S-1"), row("S-2")]))
+    assert export("security").splitlines()[0] == ",".join(HEADER)
+
+    Question.objects.filter(external_id="S-2").update(difficulty=Question.Difficulty.HARD)
+
+    lines = export("security").splitlines()
+    assert lines[0] == ",".join(DIFFICULTY_HEADER)
+    assert lines[1].endswith(",A,") and lines[2].endswith(",A,hard")

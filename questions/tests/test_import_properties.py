@@ -56,6 +56,7 @@ class GeneratedRow:
     explanations: list[str]
     correct: list[str]
     answer: str
+    difficulty: str = ""
 
 
 @st.composite
@@ -78,6 +79,7 @@ def generated_row(draw, external_id):
         explanations=explanations,
         correct=correct,
         answer=answer,
+        difficulty=draw(st.sampled_from(["", "easy", "Medium", "HARD"])),
     )
 
 
@@ -96,6 +98,7 @@ def file_layout(draw):
         "header_case": draw(st.sampled_from([str.lower, str.upper, str.title])),
         "header_padding": draw(st.sampled_from(["", " ", "  "])),
         "blank_before": draw(st.lists(st.booleans(), min_size=8, max_size=8)),
+        "difficulty_column": draw(st.booleans()),
     }
 
 
@@ -110,6 +113,7 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
         *(f"option-{letter.lower()}" for letter in letters),
         *(f"explanation-{letter.lower()}" for letter in letters),
         "correct answer",
+        *(["difficulty"] if layout["difficulty_column"] else []),
     ]
     pad = layout["header_padding"]
     out = io.StringIO()
@@ -131,6 +135,7 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
                 *row.explanations,
                 *missing,
                 row.answer,
+                *([row.difficulty] if layout["difficulty_column"] else []),
             ]
         )
     bom = "\ufeff" if layout["bom"] else ""
@@ -138,11 +143,12 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
 
 
 def bank():
-    """The bank as comparable data: external id -> (code, text, choices)."""
+    """The bank as comparable data: external id -> (code, text, difficulty, choices)."""
     return {
         question.external_id: (
             question.objective.code,
             question.text,
+            question.difficulty,
             [
                 (choice.letter, choice.text, choice.explanation, choice.is_correct)
                 for choice in question.choices.order_by("letter")
@@ -152,11 +158,13 @@ def bank():
     }
 
 
-def expected_bank(rows: list[GeneratedRow]):
+def expected_bank(rows: list[GeneratedRow], layout: dict):
+    difficulties = {"easy": 1, "medium": 2, "hard": 3}
     return {
         row.external_id: (
             row.code,
             row.text.strip(),
+            difficulties.get(row.difficulty.lower()) if layout["difficulty_column"] else None,
             [
                 (letter, option.strip(), explanation.strip(), letter in row.correct)
                 for letter, option, explanation in zip(
@@ -185,7 +193,7 @@ def test_valid_files_import_and_round_trip(security, generated):
         report = questions_import(paths=[path])
 
         assert report.files[0].created == len(rows)
-        assert bank() == expected_bank(rows)
+        assert bank() == expected_bank(rows, layout)
 
         exported = io.StringIO()
         questions_export(exam=security, out=exported)
@@ -193,7 +201,7 @@ def test_valid_files_import_and_round_trip(security, generated):
         report = questions_import(paths=[path])
 
         assert report.files[0].unchanged == len(rows)
-        assert bank() == expected_bank(rows)
+        assert bank() == expected_bank(rows, layout)
         again = io.StringIO()
         questions_export(exam=security, out=again)
         assert again.getvalue() == exported.getvalue()
