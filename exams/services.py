@@ -345,7 +345,7 @@ def answer_submit(
     position: int,
     choice_ids,
     move_to: int | None = None,
-    clear: bool = False,
+    autosave: bool = False,
     now: datetime | None = None,
 ) -> AnswerResult:
     """Record the learner's answer to the question at ``position``.
@@ -354,8 +354,9 @@ def answer_submit(
     same answer again is harmless, a different one is refused, and so is a question held back
     by the learner's open simulation (``QuestionHeld``). Simulation: the answer may change
     until submission; correctness is stored but not shown; a multi-answer selection of the
-    wrong size is kept as incomplete; ``clear`` with no choice takes the answer back (the
-    page saves the selection as it changes); the learner moves on to the next question, or to
+    wrong size is kept as incomplete; ``autosave`` (the page saves the selection as it
+    changes) stores it where it is, and with no choice takes the answer back; otherwise the
+    learner moves on to the next question, or to
     ``move_to`` (a position of the attempt, else ``InvalidAnswer``) when they chose where to go.
 
     Reads the attempt once (locked), its item once and the question's choices once, and hands
@@ -375,7 +376,7 @@ def answer_submit(
             if expired is None:
                 move_to = _move_target(attempt, move_to)
                 result = _answer_check_and_store(
-                    attempt, position, selected, user, now, move_to, clear
+                    attempt, position, selected, user, now, move_to, autosave
                 )
         except InvalidAnswer as error:
             error.attempt = attempt
@@ -425,7 +426,7 @@ def attempt_move(*, attempt_id: int, user, move_to: int, now: datetime | None = 
     return attempt
 
 
-def _answer_check_and_store(attempt, position, selected, user, now, move_to, clear):
+def _answer_check_and_store(attempt, position, selected, user, now, move_to, autosave):
     items = attempt.items.select_related("question__objective__domain")
     if attempt.gives_feedback:
         items = items.annotate(held=question_held(user_id=user.pk))
@@ -435,7 +436,8 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to, cle
         raise InvalidAnswer("That question is not part of this attempt.") from None
     if getattr(item, "held", False):
         raise QuestionHeld(QuestionHeld.message)
-    if not selected and not (clear and attempt.is_simulation):
+    autosave = autosave and attempt.is_simulation
+    if not selected and not autosave:
         raise InvalidAnswer("Choose an answer first.")
     if not set(selected) <= set(item.choice_order):
         raise InvalidAnswer("That is not a choice of this question.")
@@ -452,6 +454,8 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to, cle
             f"{len(selected)}. Choose {word.lower()}, or clear your choices to move on "
             "without answering."
         )
+    if autosave:
+        move_to = item.position
     result = _answer_store(attempt, item, selected, correct, user, now, move_to)
     result.attempt, result.choice_rows = attempt, rows
     return result

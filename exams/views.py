@@ -400,8 +400,8 @@ def answer(request, attempt_id, position):
             user=request.user,
             position=position,
             choice_ids=choice_ids,
-            move_to=None if autosave else move_to,
-            clear=autosave,
+            move_to=move_to,
+            autosave=autosave,
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None

@@ -917,3 +917,43 @@ def test_choose_two_is_said_once_whether_or_not_the_text_says_it(user_client, us
     for position in (1, 2):
         html = user_client.get(url("question", attempt, position)).content.decode()
         assert html.count("Choose TWO") == 1, position
+
+
+def test_simulation_saves_the_selection_as_it_changes(user_client, user, bank):
+    """The page posts ``autosave=1`` on every change: time-up then submits what is on screen."""
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=3)
+    page = user_client.get(url("question", attempt, 3)).content.decode()
+    assert 'hx-trigger="change"' in page and "autosave" in page
+    response = user_client.post(
+        url("answer", attempt, 3), {"choice": correct_ids(item), "autosave": "1"}, **HX
+    )
+    assert response.status_code == 204
+    item.refresh_from_db()
+    assert item.selected == correct_ids(item) and item.answered_at is not None
+    attempt.refresh_from_db()
+    assert attempt.current_position == 3  # saving in place does not move the learner
+    # Unticking everything takes the answer back.
+    assert user_client.post(url("answer", attempt, 3), {"autosave": "1"}, **HX).status_code == 204
+    item.refresh_from_db()
+    assert item.selected == [] and item.answered_at is None
+    user_client.post(
+        url("answer", attempt, 3), {"choice": correct_ids(item), "autosave": "1"}, **HX
+    )
+    with mock.patch("django.utils.timezone.now", return_value=attempt.deadline):
+        user_client.get(url("question", attempt, 3))
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.correct_count == 1
+
+
+def test_practice_pages_do_not_autosave_and_keys_do_not_clash(user_client, user, bank):
+    attempt = start(user, bank)
+    page = user_client.get(url("question", attempt, 1)).content.decode()
+    assert "autosave" not in page
+    assert "<kbd>A</kbd>" not in page and "<kbd>0</kbd> for a tenth" in page
+
+
+def test_history_lists_attempts_in_progress_with_resume(user_client, user, bank):
+    attempt = start(user, bank)
+    html = user_client.get(reverse("exams:history")).content.decode()
+    assert "In progress" in html and reverse("exams:resume", args=[attempt.pk]) in html
