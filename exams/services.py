@@ -123,11 +123,17 @@ class AnswerResult:
     position_next: int = 0
 
 
-@dataclass
-class FinishResult:
+@dataclass(kw_only=True)
+class AttemptResult:
+    """An attempt as a service left it, with the news (badges, goals) it gave."""
+
     attempt: Attempt
-    newly_finished: bool
     announcements: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class FinishResult(AttemptResult):
+    newly_finished: bool
 
 
 class AbandonOutcome(enum.Enum):
@@ -139,11 +145,9 @@ class AbandonOutcome(enum.Enum):
     ALREADY_SUBMITTED = "already submitted"
 
 
-@dataclass
-class AbandonResult:
-    attempt: Attempt
+@dataclass(kw_only=True)
+class AbandonResult(AttemptResult):
     outcome: AbandonOutcome
-    announcements: list[str] = field(default_factory=list)
 
 
 class Gate(enum.Enum):
@@ -611,15 +615,17 @@ def attempt_abandon(*, attempt_id: int, user, now: datetime | None = None) -> Ab
     with transaction.atomic():
         attempt = _locked_attempt(attempt_id=attempt_id, user=user)
         if attempt.status == Attempt.Status.SUBMITTED:
-            return AbandonResult(attempt, AbandonOutcome.ALREADY_SUBMITTED)
+            return AbandonResult(attempt=attempt, outcome=AbandonOutcome.ALREADY_SUBMITTED)
         if attempt.status == Attempt.Status.ABANDONED:
-            return AbandonResult(attempt, AbandonOutcome.ALREADY_ABANDONED)
+            return AbandonResult(attempt=attempt, outcome=AbandonOutcome.ALREADY_ABANDONED)
         if attempt.is_past_deadline(now):
             announcements = _finish_locked(attempt, now)
-            return AbandonResult(attempt, AbandonOutcome.EXPIRED, announcements)
+            return AbandonResult(
+                attempt=attempt, outcome=AbandonOutcome.EXPIRED, announcements=announcements
+            )
         attempt.status = Attempt.Status.ABANDONED
         attempt.save(update_fields=["status"])
-    return AbandonResult(attempt, AbandonOutcome.ABANDONED)
+    return AbandonResult(attempt=attempt, outcome=AbandonOutcome.ABANDONED)
 
 
 def bookmark_set(*, user, question_id: int, on: bool) -> bool:
