@@ -1,4 +1,4 @@
-"""The A+ V15 objectives are seeded with their titles (questions migration 0004)."""
+"""The A+ V15 objectives are seeded with their titles (questions migration 0006)."""
 
 from importlib import import_module
 
@@ -9,7 +9,7 @@ from questions.models import Objective
 
 pytestmark = pytest.mark.django_db
 
-migration = import_module("questions.migrations.0004_a_plus_v15_objective_titles")
+migration = import_module("questions.migrations.0006_a_plus_v15_objective_titles")
 
 
 @pytest.mark.parametrize(("slug", "count"), [("a1201", 27), ("a1202", 36)])

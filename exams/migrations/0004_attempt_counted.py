@@ -32,7 +32,7 @@ def counted_fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0001_initial"),
+        ("exams", "0003_domain_tally_backfill"),
         ("accounts", "0001_initial"),
     ]
 

@@ -110,6 +110,6 @@ def titles_fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("questions", "0003_staff_editor_group")]
+    dependencies = [("questions", "0005_question_search_trigram")]
 
     operations = [migrations.RunPython(titles_fill, migrations.RunPython.noop)]
