@@ -554,6 +554,7 @@ def test_two_attempts_finishing_at_the_same_moment_in_two_threads():
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = T0 + timedelta(minutes=5)
         attempt.correct_count = 1
+        attempt.counted = True
         attempt.save()
     barrier = threading.Barrier(2)
     said, errors = [], []
