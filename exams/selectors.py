@@ -80,6 +80,7 @@ def questions_pick(
     domain_ids=(),
     objective_ids=(),
     bookmarked: bool = False,
+    hold_for_review: bool = False,
     rng: random.Random | None = None,
 ) -> list[int]:
     """Pick ``count`` active questions of ``exam`` at random, without replacement.
@@ -87,7 +88,8 @@ def questions_pick(
     Domains share the count by official weight (largest remainder). Within a domain, the
     questions this learner has never been shown come first. No ``ORDER BY RANDOM()``: each
     domain is a range scan of the ``(domain, is_active, random_key)`` index from a random start.
-    Returns question ids in a shuffled order.
+    ``hold_for_review`` leaves out questions flagged ``needs_review`` (a simulation of an exam
+    whose staff keep them out until reviewed). Returns question ids in a shuffled order.
     """
     rng = rng or random.Random()
     domain_ids = {int(d) for d in domain_ids}
@@ -95,6 +97,8 @@ def questions_pick(
     base = Question.objects.filter(exam=exam, is_active=True)
     if bookmarked:
         base = base.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))
+    if hold_for_review:
+        base = base.filter(needs_review=False)
 
     # Objectives chosen outside a chosen domain narrow that domain to those objectives.
     objectives_by_domain = defaultdict(set)

@@ -1,4 +1,4 @@
-"""Writes to the question bank: importing CSV files.
+"""Writes to the question bank: importing CSV files, revisions, learners' problem reports.
 
 The import runs in two passes over each file so that memory stays bounded by the batch size
 whatever the file size:
@@ -12,7 +12,15 @@ whatever the file size:
 
 Questions are matched by (exam, question-id) and their choices by letter, and both are updated
 in place, so the primary keys that attempts hold (including the choice ids stored in their JSON
-fields) stay valid. Only a choice whose letter disappears from the file is deleted.
+fields) stay valid. Only a choice whose letter disappears from the file is deleted. A question
+whose text, choices or key changed (or that is new) gets a new revision (``QuestionRevision``)
+in the same batch: one read of its choices and one bulk insert, whatever the batch holds.
+
+Reports (``report_submit``, ``report_resolve``): one open report per learner and question (a
+partial unique constraint), at most ``REPORTS_PER_HOUR`` per learner (counted in the database,
+so the limit holds across processes and restarts and tests inject the time), never on a
+question held back by the learner's open simulation. ``REVIEW_THRESHOLD`` distinct learners
+with an open report flag the question ``needs_review``.
 """
 
 from collections import defaultdict
@@ -27,7 +35,8 @@ from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from questions.csv_format import ChoiceData, QuestionRow, RowProblem, read_question_rows
-from questions.models import Choice, Domain, Exam, Objective, Question
+from questions.models import Choice, Domain, Exam, Objective, Question, QuestionRevision
+from questions.revisions import snapshot_build, snapshot_differs
 
 DEFAULT_BATCH_SIZE = 1000
 # Rows per multi-row INSERT of choices: 5 parameters each stays far below every backend's limit.
@@ -292,14 +301,22 @@ class _Writer:
         return missing
 
     def write_batch(self, *, exam: Exam, rows: Sequence[QuestionRow], summary: FileSummary) -> None:
-        """Upsert one batch: 2 reads, then at most 5 writes, however many rows it holds."""
+        """Upsert one batch: 2 reads, then at most 5 writes, and a revision read and insert when
+        something a learner sees changed, however many rows it holds."""
         objectives = self.objectives[exam.pk]
         existing = {
             question.external_id: question
             for question in Question.objects.filter(
                 exam=exam, external_id__in=[row.external_id for row in rows]
             ).only(
-                "pk", "external_id", "objective_id", "domain_id", "text", "is_active", "difficulty"
+                "pk",
+                "external_id",
+                "objective_id",
+                "domain_id",
+                "text",
+                "is_active",
+                "difficulty",
+                "revision_number",
             )
         }
         # Plain tuples, not model instances: most rows of a re-import are unchanged.
@@ -315,6 +332,7 @@ class _Writer:
         new_choices: list[tuple[int, ChoiceData]] = []
         changed_choices: list[Choice] = []
         gone_choices: list[int] = []
+        revised: list[Question] = []  # what a learner sees changed: a new revision
         for row in rows:
             objective_id, domain_id = objectives[row.objective_code]
             question = existing.get(row.external_id)
@@ -333,7 +351,7 @@ class _Writer:
                     )
                 )
                 continue
-            changed = False
+            changed = content_changed = question.text != row.text
             if (question.objective_id, question.text) != (objective_id, row.text):
                 changed = True
                 question.objective_id = None if objective_id is self.NEW else objective_id
@@ -349,10 +367,10 @@ class _Writer:
             for data in row.choices:
                 choice = current.pop(data.letter, None)
                 if choice is None:
-                    changed = True
+                    changed = content_changed = True
                     new_choices.append((question.pk, data))
                 elif choice[1:] != (data.text, data.explanation, data.is_correct):
-                    changed = True
+                    changed = content_changed = True
                     changed_choices.append(
                         Choice(
                             pk=choice[0],
@@ -362,8 +380,11 @@ class _Writer:
                         )
                     )
             if current:
-                changed = True
+                changed = content_changed = True
                 gone_choices.extend(choice[0] for choice in current.values())
+            if content_changed:
+                question.revision_number += 1
+                revised.append(question)
             if changed:
                 question.updated_at = self.now
                 changed_questions.append(question)
@@ -382,12 +403,23 @@ class _Writer:
         if changed_questions:
             _update_in_place(
                 changed_questions,
-                ["objective", "domain", "text", "is_active", "difficulty", "updated_at"],
+                [
+                    "objective",
+                    "domain",
+                    "text",
+                    "is_active",
+                    "difficulty",
+                    "updated_at",
+                    "revision_number",
+                ],
             )
         if changed_choices:
             _update_in_place(changed_choices, ["text", "explanation", "is_correct"])
         if new_choices:
             _insert_choices(new_choices)
+        revised.extend(question for question, _ in new_questions)
+        if revised:
+            revisions_snapshot(questions=revised, now=self.now)
         if settings.DEBUG:
             # DEBUG keeps every query's SQL; over 100,000 rows that alone would grow memory.
             reset_queries()
@@ -478,3 +510,59 @@ def _insert_choices(choices: list[tuple[int, ChoiceData]]) -> None:
                 f"VALUES {', '.join([row] * len(chunk))}",
                 params,
             )
+
+
+# Revisions ---------------------------------------------------------------------------------
+
+
+def revisions_snapshot(*, questions: Sequence[Question], now=None) -> list[QuestionRevision]:
+    """Store revision ``question.revision_number`` of each question as it stands now.
+
+    Two queries whatever the number of questions: one read of their choices, one insert. The
+    caller has set ``revision_number`` (1 for a new question, one more for an edited one).
+    """
+    now = now or timezone.now()
+    choices: dict[int, list[dict]] = {question.pk: [] for question in questions}
+    for row in (
+        Choice.objects.filter(question_id__in=list(choices))
+        .order_by()
+        .values("id", "question_id", "letter", "text", "explanation", "is_correct")
+    ):
+        choices[row["question_id"]].append(row)
+    return QuestionRevision.objects.bulk_create(
+        QuestionRevision(
+            question_id=question.pk,
+            number=question.revision_number,
+            created_at=now,
+            snapshot=snapshot_build(text=question.text, choices=choices[question.pk]),
+        )
+        for question in questions
+    )
+
+
+def question_revise(*, question: Question, now=None) -> QuestionRevision | None:
+    """After an edit (the admin): a new revision when what a learner sees changed.
+
+    Returns the new revision, or None when text, choices and key are as in the latest one.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().only("pk", "text", "revision_number")
+        question_row = locked.get(pk=question.pk)
+        latest = (
+            QuestionRevision.objects.filter(question_id=question.pk).order_by("-number").first()
+        )
+        rows = Choice.objects.filter(question_id=question.pk).order_by()
+        snapshot = snapshot_build(
+            text=question_row.text,
+            choices=rows.values("id", "letter", "text", "explanation", "is_correct"),
+        )
+        if latest is not None and not snapshot_differs(latest.snapshot, snapshot):
+            return None
+        number = latest.number + 1 if latest is not None else 1
+        revision = QuestionRevision.objects.create(
+            question_id=question.pk, number=number, created_at=now, snapshot=snapshot
+        )
+        Question.objects.filter(pk=question.pk).update(revision_number=number)
+    question.revision_number = number
+    return revision
