@@ -81,3 +81,14 @@ def _export_rows(questions) -> Iterator[QuestionRow]:
                 for choice in question.choices.all()
             ),
         )
+
+
+def reports_of(*, user) -> list:
+    """The learner's problem reports, newest first, with their question and exam (one query)."""
+    from questions.models import QuestionReport
+
+    return list(
+        QuestionReport.objects.filter(user=user)
+        .select_related("question__exam")
+        .order_by("-created_at", "-id")[:200]
+    )

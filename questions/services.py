@@ -27,15 +27,26 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from itertools import batched
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Profile
 from questions.csv_format import ChoiceData, QuestionRow, RowProblem, read_question_rows
-from questions.models import Choice, Domain, Exam, Objective, Question, QuestionRevision
+from questions.models import (
+    Choice,
+    Domain,
+    Exam,
+    Objective,
+    Question,
+    QuestionReport,
+    QuestionRevision,
+)
 from questions.revisions import snapshot_build, snapshot_differs
 
 DEFAULT_BATCH_SIZE = 1000
@@ -566,3 +577,182 @@ def question_revise(*, question: Question, now=None) -> QuestionRevision | None:
         Question.objects.filter(pk=question.pk).update(revision_number=number)
     question.revision_number = number
     return revision
+
+
+# Problem reports ---------------------------------------------------------------------------
+
+REPORTS_PER_HOUR = 10
+REVIEW_THRESHOLD = 3
+
+
+class ReportRefused(Exception):
+    """A rule refused the report; ``str(error)`` is shown to the learner, ``status`` is the
+    HTTP status a view answers with."""
+
+    status = 400
+
+
+class ReportHeld(ReportRefused):
+    """The question belongs to the learner's open simulation (nothing about it until then)."""
+
+    status = 409
+
+
+class ReportDuplicate(ReportRefused):
+    """The learner already has an open report on this question."""
+
+    status = 409
+
+
+class ReportRateLimited(ReportRefused):
+    status = 429
+
+
+def report_submit(
+    *,
+    user,
+    question_id: int,
+    reason: str,
+    comment: str = "",
+    item_id: int | None = None,
+    now=None,
+) -> QuestionReport:
+    """Record a learner's report of a problem with a question.
+
+    ``item_id`` (an attempt item of the learner for that question: the feedback card or the
+    review) records the attempt, the revision shown and the answer as stored; without it
+    (the bookmarks page) the report points at the question's current revision. Raises
+    ``Question.DoesNotExist`` / ``AttemptItem.DoesNotExist`` for what is not the learner's,
+    and a ``ReportRefused`` for a question of the learner's open simulation, a second open
+    report, or more than ``REPORTS_PER_HOUR`` reports in an hour.
+    """
+    from exams.models import AttemptItem
+    from exams.selectors import questions_held
+
+    now = now or timezone.now()
+    reason = QuestionReport.Reason(reason)
+    with transaction.atomic():
+        # The profile row serialises one learner's reports, so the hourly count cannot race.
+        Profile.objects.select_for_update().filter(user=user).values_list("pk").first()
+        question = Question.objects.only("pk", "revision_number").get(pk=question_id)
+        item = None
+        if item_id is not None:
+            item = AttemptItem.objects.only("pk", "revision_id", "selected", "attempt_id").get(
+                pk=item_id, attempt__user=user, question_id=question.pk
+            )
+        if questions_held(user_id=user.pk).filter(question_id=question.pk).exists():
+            raise ReportHeld(
+                "This question is in your exam simulation in progress: report it once that "
+                "simulation is submitted."
+            )
+        recent = QuestionReport.objects.filter(user=user, created_at__gt=now - timedelta(hours=1))
+        if recent.count() >= REPORTS_PER_HOUR:
+            raise ReportRateLimited(
+                f"You have sent {REPORTS_PER_HOUR} reports in the last hour: thank you! "
+                "Please wait a little before sending more."
+            )
+        revision_id = item.revision_id if item is not None else None
+        if revision_id is None:
+            revision_id = (
+                QuestionRevision.objects.filter(
+                    question_id=question.pk, number=question.revision_number
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+        try:
+            with transaction.atomic():
+                report = QuestionReport.objects.create(
+                    user=user,
+                    question_id=question.pk,
+                    revision_id=revision_id,
+                    attempt_item=item,
+                    selected=list(item.selected) if item is not None else [],
+                    reason=reason,
+                    comment=comment.strip(),
+                    created_at=now,
+                )
+        except IntegrityError:
+            raise ReportDuplicate(
+                "You have already reported this question; staff will answer that report."
+            ) from None
+        reporters = QuestionReport.objects.filter(
+            question_id=question.pk, status=QuestionReport.Status.OPEN
+        ).count()  # one open report per learner (a constraint): this counts learners
+        if reporters >= REVIEW_THRESHOLD:
+            Question.objects.filter(pk=question.pk, needs_review=False).update(needs_review=True)
+    return report
+
+
+def report_resolve(
+    *, report_id: int, staff, status: str, reply: str = "", now=None
+) -> tuple[QuestionReport, bool]:
+    """Staff accept, fix or reject a report, with a reply the reporter reads.
+
+    The reporter is told on their next visit (a counter on their profile, shown on the
+    dashboard) and by email if they asked for it. Accepting (or fixing) a report awards the
+    "bug hunter" badge. Fixing or rejecting the last open report of a question clears its
+    ``needs_review`` flag. A report already closed (fixed or rejected) is left as it is:
+    returns ``(report, False)``; ``(report, True)`` when it changed.
+    """
+    from gamification.services import report_accepted_record
+
+    now = now or timezone.now()
+    status = QuestionReport.Status(status)
+    if status == QuestionReport.Status.OPEN:
+        raise ReportRefused("A report is resolved as accepted, fixed or rejected.")
+    accepted = (QuestionReport.Status.ACCEPTED, QuestionReport.Status.FIXED)
+    with transaction.atomic():
+        report = (
+            QuestionReport.objects.select_for_update(of=("self",))
+            .select_related("question")
+            .get(pk=report_id)
+        )
+        closed = report.status in (QuestionReport.Status.FIXED, QuestionReport.Status.REJECTED)
+        if closed or (report.status == status and report.staff_reply == reply.strip()):
+            return report, False
+        newly_accepted = report.status not in accepted and status in accepted
+        report.status = status
+        report.staff_reply = reply.strip()
+        report.handled_at = now
+        report.handled_by = staff
+        report.save(update_fields=["status", "staff_reply", "handled_at", "handled_by"])
+        Profile.objects.filter(user_id=report.user_id).update(
+            report_replies_unseen=F("report_replies_unseen") + 1
+        )
+        if status != QuestionReport.Status.ACCEPTED:
+            still_open = QuestionReport.objects.filter(
+                question_id=report.question_id, status=QuestionReport.Status.OPEN
+            ).exists()
+            if not still_open:
+                Question.objects.filter(pk=report.question_id).update(needs_review=False)
+        if newly_accepted:
+            report_accepted_record(user_id=report.user_id, at=now)
+        wants_email = Profile.objects.filter(
+            user_id=report.user_id, email_report_replies=True
+        ).exists()
+        if wants_email:
+            transaction.on_commit(lambda: _report_reply_mail(report))
+    return report, True
+
+
+def _report_reply_mail(report: QuestionReport) -> None:
+    from django.core.mail import send_mail
+
+    question = report.question
+    body = (
+        f"Staff have answered the problem you reported on question {question.external_id}:\n\n"
+        f"{report.get_status_display()}. {report.staff_reply}\n\n"
+        'Sign in to Billings and open "Your reports" from your dashboard to read it there.\n'
+    )
+    send_mail(
+        subject=f"Billings: your report on question {question.external_id}",
+        message=body,
+        from_email=None,
+        recipient_list=[report.user.email],
+    )
+
+
+def report_replies_seen(*, user) -> None:
+    """The learner opened their reports: the replies are no longer new."""
+    Profile.objects.filter(user=user, report_replies_unseen__gt=0).update(report_replies_unseen=0)

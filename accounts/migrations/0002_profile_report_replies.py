@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='email_report_replies',
-            field=models.BooleanField(default=False, verbose_name='email me when staff answer a problem I reported'),
+            model_name="profile",
+            name="email_report_replies",
+            field=models.BooleanField(
+                default=False, verbose_name="email me when staff answer a problem I reported"
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='report_replies_unseen',
+            model_name="profile",
+            name="report_replies_unseen",
             field=models.PositiveSmallIntegerField(default=0),
         ),
     ]

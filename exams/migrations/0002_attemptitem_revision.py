@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exams', '0001_initial'),
-        ('questions', '0004_revisions_reports_item_stats'),
+        ("exams", "0001_initial"),
+        ("questions", "0004_revisions_reports_item_stats"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attemptitem',
-            name='revision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='questions.questionrevision'),
+            model_name="attemptitem",
+            name="revision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="questions.questionrevision",
+            ),
         ),
     ]

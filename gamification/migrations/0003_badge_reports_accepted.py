@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gamification', '0002_seed_badges'),
+        ("gamification", "0002_seed_badges"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='badge',
-            name='rule',
-            field=models.CharField(choices=[('email_verified', 'Email address verified'), ('attempts_finished', 'Attempts finished'), ('correct_answers', 'Correct answers'), ('perfect_attempts', 'Perfect scores on 10+ questions'), ('high_score_attempts', 'Scores of 90%+ on 10+ questions'), ('attempts_in_one_exam', 'Attempts finished in one exam'), ('attempts_in_two_exams', 'Attempts finished in each of two exams'), ('streak_days', 'Streak days'), ('simulation_passed', 'Passed simulation'), ('domain_mastery', 'Domain mastery (% of the last 50 answers)'), ('level_reached', 'Level reached'), ('reports_accepted', 'Problem reports accepted by staff')], max_length=30),
+            model_name="badge",
+            name="rule",
+            field=models.CharField(
+                choices=[
+                    ("email_verified", "Email address verified"),
+                    ("attempts_finished", "Attempts finished"),
+                    ("correct_answers", "Correct answers"),
+                    ("perfect_attempts", "Perfect scores on 10+ questions"),
+                    ("high_score_attempts", "Scores of 90%+ on 10+ questions"),
+                    ("attempts_in_one_exam", "Attempts finished in one exam"),
+                    ("attempts_in_two_exams", "Attempts finished in each of two exams"),
+                    ("streak_days", "Streak days"),
+                    ("simulation_passed", "Passed simulation"),
+                    ("domain_mastery", "Domain mastery (% of the last 50 answers)"),
+                    ("level_reached", "Level reached"),
+                    ("reports_accepted", "Problem reports accepted by staff"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -6,116 +6,251 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exams', '0001_initial'),
-        ('questions', '0003_staff_editor_group'),
+        ("exams", "0001_initial"),
+        ("questions", "0003_staff_editor_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exam',
-            name='hold_for_review',
-            field=models.BooleanField(default=False, help_text='A question reported by several learners waits for a staff review before a simulation may draw it again (practice still serves it).', verbose_name='keep questions that need review out of simulations'),
+            model_name="exam",
+            name="hold_for_review",
+            field=models.BooleanField(
+                default=False,
+                help_text="A question reported by several learners waits for a staff review before a simulation may draw it again (practice still serves it).",
+                verbose_name="keep questions that need review out of simulations",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='needs_review',
-            field=models.BooleanField(default=False, help_text='Set when enough learners report a problem; cleared by staff after a check.'),
+            model_name="question",
+            name="needs_review",
+            field=models.BooleanField(
+                default=False,
+                help_text="Set when enough learners report a problem; cleared by staff after a check.",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='revision_number',
+            model_name="question",
+            name="revision_number",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.CreateModel(
-            name='QuestionRevision',
+            name="QuestionRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField()),
-                ('snapshot', models.JSONField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='questions.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField()),
+                ("snapshot", models.JSONField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="questions.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question', 'number'],
+                "ordering": ["question", "number"],
             },
         ),
         migrations.CreateModel(
-            name='QuestionReport',
+            name="QuestionReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('selected', models.JSONField(blank=True, default=list)),
-                ('reason', models.CharField(choices=[('wrong_key', 'Wrong answer key'), ('wording', 'Typo or wording'), ('outdated', 'Outdated for this exam version'), ('two_answers', 'More than one right answer'), ('explanation', 'Explanation wrong'), ('other', 'Other')], max_length=20)),
-                ('comment', models.TextField(blank=True, max_length=2000)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('accepted', 'Accepted'), ('fixed', 'Fixed'), ('rejected', 'Rejected')], default='open', max_length=10)),
-                ('staff_reply', models.TextField(blank=True, max_length=2000)),
-                ('created_at', models.DateTimeField()),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('attempt_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exams.attemptitem')),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='questions.question')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='question_reports', to=settings.AUTH_USER_MODEL)),
-                ('revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='questions.questionrevision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("selected", models.JSONField(blank=True, default=list)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("wrong_key", "Wrong answer key"),
+                            ("wording", "Typo or wording"),
+                            ("outdated", "Outdated for this exam version"),
+                            ("two_answers", "More than one right answer"),
+                            ("explanation", "Explanation wrong"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, max_length=2000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("accepted", "Accepted"),
+                            ("fixed", "Fixed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("staff_reply", models.TextField(blank=True, max_length=2000)),
+                ("created_at", models.DateTimeField()),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "attempt_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exams.attemptitem",
+                    ),
+                ),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="questions.question",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="question_reports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="questions.questionrevision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ItemStat',
+            name="ItemStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision_number', models.PositiveIntegerField()),
-                ('mode', models.CharField(choices=[('practice', 'Practice'), ('simulation', 'Simulation')], max_length=12)),
-                ('responses', models.PositiveIntegerField()),
-                ('facility', models.FloatField(blank=True, null=True)),
-                ('discrimination', models.FloatField(blank=True, null=True)),
-                ('median_seconds', models.FloatField(blank=True, null=True)),
-                ('option_shares', models.JSONField(blank=True, default=dict)),
-                ('report_count', models.PositiveIntegerField(default=0)),
-                ('flags', models.JSONField(blank=True, default=list)),
-                ('flagged', models.BooleanField(default=False)),
-                ('is_current', models.BooleanField(default=False)),
-                ('computed_at', models.DateTimeField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='item_stats', to='questions.question')),
-                ('revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='questions.questionrevision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision_number", models.PositiveIntegerField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("practice", "Practice"), ("simulation", "Simulation")],
+                        max_length=12,
+                    ),
+                ),
+                ("responses", models.PositiveIntegerField()),
+                ("facility", models.FloatField(blank=True, null=True)),
+                ("discrimination", models.FloatField(blank=True, null=True)),
+                ("median_seconds", models.FloatField(blank=True, null=True)),
+                ("option_shares", models.JSONField(blank=True, default=dict)),
+                ("report_count", models.PositiveIntegerField(default=0)),
+                ("flags", models.JSONField(blank=True, default=list)),
+                ("flagged", models.BooleanField(default=False)),
+                ("is_current", models.BooleanField(default=False)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="item_stats",
+                        to="questions.question",
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="questions.questionrevision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question', 'revision_number', 'mode'],
+                "ordering": ["question", "revision_number", "mode"],
             },
         ),
         migrations.AddConstraint(
-            model_name='questionrevision',
-            constraint=models.UniqueConstraint(fields=('question', 'number'), name='questions_revision_number_unique'),
+            model_name="questionrevision",
+            constraint=models.UniqueConstraint(
+                fields=("question", "number"), name="questions_revision_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='questionrevision',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='questions_revision_number_positive'),
+            model_name="questionrevision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="questions_revision_number_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='questionreport',
-            index=models.Index(fields=['user', 'created_at'], name='questions_report_user_time'),
+            model_name="questionreport",
+            index=models.Index(fields=["user", "created_at"], name="questions_report_user_time"),
         ),
         migrations.AddIndex(
-            model_name='questionreport',
-            index=models.Index(fields=['question', 'status'], name='questions_report_q_status'),
+            model_name="questionreport",
+            index=models.Index(fields=["question", "status"], name="questions_report_q_status"),
         ),
         migrations.AddConstraint(
-            model_name='questionreport',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('user', 'question'), name='questions_report_one_open_per_learner'),
+            model_name="questionreport",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("user", "question"),
+                name="questions_report_one_open_per_learner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='questionreport',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'open'), ('handled_at__isnull', False), _connector='OR'), name='questions_report_handled_has_time'),
+            model_name="questionreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "open"), ("handled_at__isnull", False), _connector="OR"
+                ),
+                name="questions_report_handled_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemstat',
-            constraint=models.UniqueConstraint(fields=('question', 'revision_number', 'mode'), name='questions_itemstat_unique'),
+            model_name="itemstat",
+            constraint=models.UniqueConstraint(
+                fields=("question", "revision_number", "mode"), name="questions_itemstat_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemstat',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('question',), name='questions_itemstat_one_current'),
+            model_name="itemstat",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("question",),
+                name="questions_itemstat_one_current",
+            ),
         ),
     ]
