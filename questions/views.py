@@ -22,8 +22,12 @@ from questions.selectors import reports_of
 
 
 def _safe_next(request, url: str) -> str | None:
-    if url and url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return None
@@ -68,11 +72,10 @@ def report(request, question_id):
             except ObjectDoesNotExist:
                 raise Http404("No such question in your attempts.") from None
             if request.htmx:
-                return render(
-                    request, "questions/_report.html#sent", {"question_id": question.pk}
-                )
+                return render(request, "questions/_report.html#sent", {"question_id": question.pk})
             messages.success(
-                request, "Thank you: your report is with staff. Their answer will appear under "Your reports"."
+                request,
+                "Thank you: your report is with staff. Their answer will appear under Your reports.",
             )
             return redirect(_safe_next(request, form.cleaned_data["next"]) or "questions:reports")
     context = {"form": form, "question": question}
