@@ -75,7 +75,7 @@ def report(request, question_id):
                 return render(request, "questions/_report.html#sent", {"question_id": question.pk})
             messages.success(
                 request,
-                "Thank you: your report is with staff. Their answer will appear under Your reports.",
+                "Thank you: your report is with staff. Their answer will show in Your reports.",
             )
             return redirect(_safe_next(request, form.cleaned_data["next"]) or "questions:reports")
     context = {"form": form, "question": question}
