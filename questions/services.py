@@ -42,6 +42,7 @@ from questions.models import (
     Choice,
     Domain,
     Exam,
+    ItemStat,
     Objective,
     Question,
     QuestionReport,
@@ -756,3 +757,65 @@ def _report_reply_mail(report: QuestionReport) -> None:
 def report_replies_seen(*, user) -> None:
     """The learner opened their reports: the replies are no longer new."""
     Profile.objects.filter(user=user, report_replies_unseen__gt=0).update(report_replies_unseen=0)
+
+
+# Item analysis -----------------------------------------------------------------------------
+
+
+def item_stats_store(*, exam: Exam, min_responses: int = 30, now=None) -> list[ItemStat]:
+    """Compute the item analysis of ``exam`` (practice and simulation apart) and keep it in
+    ``ItemStat``, replacing the exam's previous figures. Returns the rows stored."""
+    from questions import selectors
+    from questions.item_analysis import item_stats_compute, responses_first
+
+    now = now or timezone.now()
+    keys = selectors.revision_keys(exam=exam)
+    reports = selectors.open_report_counts(exam=exam)
+    leeches = selectors.leeches_by_question(exam=exam)
+    numbers = dict(
+        QuestionRevision.objects.filter(question__exam=exam).order_by().values_list("pk", "number")
+    )
+    current = dict(
+        Question.objects.filter(exam=exam).order_by().values_list("pk", "revision_number")
+    )
+    rows: list[ItemStat] = []
+    for mode in (ItemStat.Mode.PRACTICE, ItemStat.Mode.SIMULATION):
+        responses = responses_first(selectors.item_rows(exam=exam, mode=mode))
+        for stats in item_stats_compute(
+            responses=responses,
+            keys=keys,
+            min_responses=min_responses,
+            report_counts=reports,
+            leeches=leeches,
+        ):
+            rows.append(
+                ItemStat(
+                    question_id=stats.question_id,
+                    revision_id=stats.revision_id,
+                    revision_number=numbers.get(stats.revision_id, 0),
+                    mode=mode,
+                    responses=stats.responses,
+                    facility=stats.facility,
+                    discrimination=stats.discrimination,
+                    median_seconds=stats.median_seconds,
+                    option_shares=stats.option_shares,
+                    report_count=stats.report_count,
+                    flags=stats.flags,
+                    flagged=bool(stats.flags),
+                    computed_at=now,
+                )
+            )
+    # The row the admin list shows: the current revision, the mode with most responses.
+    best: dict[int, ItemStat] = {}
+    for row in rows:
+        if row.revision_number != current.get(row.question_id):
+            continue
+        held = best.get(row.question_id)
+        if held is None or row.responses > held.responses:
+            best[row.question_id] = row
+    for row in best.values():
+        row.is_current = True
+    with transaction.atomic():
+        ItemStat.objects.filter(question__exam=exam).delete()
+        ItemStat.objects.bulk_create(rows, batch_size=1000)
+    return rows
