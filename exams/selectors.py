@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from exams.models import Attempt, AttemptItem, Bookmark
 from questions.models import LETTERS, Choice, Exam, Objective, Question
+from questions.revisions import snapshot_choice_rows
 from questions.selectors import exam_catalogue
 
 NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
@@ -456,6 +457,7 @@ class ReviewEntry:
     question: Question
     choices: list[ChoiceView]
     bookmarked: bool
+    text: str = ""  # the question's text as the learner saw it
 
     @property
     def correct_letters(self):
@@ -470,8 +472,15 @@ REVIEW_FILTERS = {"all": "All", "wrong": "Wrong", "flagged": "Flagged"}
 
 
 def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
-    """Every question of a submitted attempt with the learner's and the correct answers."""
-    items = attempt.items.select_related("question__objective__domain").order_by("position")
+    """Every question of a submitted attempt with the learner's and the correct answers.
+
+    Each question is shown as the learner saw it: from the revision the item points at, so an
+    edit after the attempt leaves its review unchanged (items older than revisions read the
+    bank as it is now).
+    """
+    items = attempt.items.select_related("question__objective__domain", "revision").order_by(
+        "position"
+    )
     if show == "wrong":
         items = items.filter(Q(is_correct=False) | Q(is_correct__isnull=True))
     elif show == "flagged":
@@ -479,7 +488,8 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     items = list(items)
     question_ids = [item.question_id for item in items]
     rows_by_question = defaultdict(dict)
-    for row in Choice.objects.filter(question_id__in=question_ids).values(
+    live = [item.question_id for item in items if item.revision is None]
+    for row in Choice.objects.filter(question_id__in=live).values(
         "id", "question_id", "text", "explanation", "is_correct"
     ):
         rows_by_question[row["question_id"]][row["id"]] = row
@@ -488,17 +498,23 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
             "question_id", flat=True
         )
     )
-    return [
-        ReviewEntry(
-            item=item,
-            question=item.question,
-            choices=_choice_views(
-                item.choice_order, rows_by_question[item.question_id], item.selected, True
-            ),
-            bookmarked=item.question_id in bookmarked,
+    entries = []
+    for item in items:
+        if item.revision is not None:
+            rows = snapshot_choice_rows(item.revision.snapshot)
+            text = item.revision.snapshot["text"]
+        else:
+            rows, text = rows_by_question[item.question_id], item.question.text
+        entries.append(
+            ReviewEntry(
+                item=item,
+                question=item.question,
+                choices=_choice_views(item.choice_order, rows, item.selected, True),
+                bookmarked=item.question_id in bookmarked,
+                text=text,
+            )
         )
-        for item in items
-    ]
+    return entries
 
 
 # Lists -------------------------------------------------------------------------------------
