@@ -32,6 +32,9 @@ class Exam(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the catalogue.")
+    # Active questions, kept by database triggers (questions/counts.py): read on every
+    # catalogue request, so it is never counted there.
+    bank_size = models.PositiveIntegerField(default=0, editable=False)
     hold_for_review = models.BooleanField(
         "keep questions that need review out of simulations",
         default=False,
@@ -141,6 +144,8 @@ class Question(models.Model):
     random_key = models.FloatField(default=random_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Correct choices, kept by database triggers (questions/counts.py) for the admin list.
+    correct_count = models.PositiveSmallIntegerField(default=0, editable=False)
     # The number of the question's latest revision (what a learner sees now): see
     # QuestionRevision. Kept here so that the importer reads it with the question.
     revision_number = models.PositiveIntegerField(default=1, editable=False)
@@ -163,6 +168,8 @@ class Question(models.Model):
             models.Index(
                 fields=["domain", "is_active", "random_key"], name="questions_q_select_idx"
             ),
+            models.Index(fields=["correct_count"], name="questions_q_correct_idx"),
+            models.Index(fields=["difficulty"], name="questions_q_difficulty_idx"),
         ]
 
     def __str__(self):

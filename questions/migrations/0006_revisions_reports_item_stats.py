@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("exams", "0001_initial"),
-        ("questions", "0003_staff_editor_group"),
+        ("questions", "0005_question_search_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

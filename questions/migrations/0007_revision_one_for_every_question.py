@@ -37,6 +37,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("questions", "0004_revisions_reports_item_stats")]
+    dependencies = [("questions", "0006_revisions_reports_item_stats")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

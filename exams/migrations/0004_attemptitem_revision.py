@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0001_initial"),
-        ("questions", "0004_revisions_reports_item_stats"),
+        ("exams", "0003_domain_tally_backfill"),
+        ("questions", "0006_revisions_reports_item_stats"),
     ]
 
     operations = [
