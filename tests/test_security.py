@@ -322,6 +322,7 @@ def test_weak_password_is_refused(client, weak):
         },
     )
     assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["password1"]
     assert not User.objects.filter(email="learner-new@example.com").exists()
 
 

@@ -94,9 +94,9 @@ def test_dashboard_needs_login(client):
 def test_dashboard_of_a_new_learner(client):
     signed_in(client)
     page = html(client.get(DASHBOARD))
-    assert "0 days" in page
-    assert "0 of 20" in page  # daily goal
-    assert "50 XP to level 2" in page
+    assert re.search(r'id="streak">\s*<h3>Streak</h3>\s*<p class="dash-big">0 days', page)
+    assert '<p class="dash-big">0 of 20</p>' in page  # daily goal
+    assert ">50 XP to level 2" in page
     assert "No simulation yet" not in page  # no exam to show readiness for yet
     assert " style=" not in page
 
