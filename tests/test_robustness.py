@@ -671,11 +671,11 @@ def test_every_post_endpoint_has_malformed_cases():
     ],
     ids=str,
 )
-def test_malformed_input_is_a_4xx_never_a_500(case, htmx, learner, other, client):
-    world = endpoints.World.build(owner=learner)
+def test_malformed_input_is_a_4xx_never_a_500(case, htmx, user, other, client):
+    world = endpoints.World.build(owner=user)
     foreign = endpoints.World.build(owner=other)
     if case.login:
-        client.force_login(learner)
+        client.force_login(user)
     client.raise_request_exception = False
     before, before_other = world.snapshot(), foreign.snapshot()
     users = Attempt.objects.count()
@@ -698,11 +698,11 @@ def test_malformed_input_is_a_4xx_never_a_500(case, htmx, learner, other, client
 
 @pytest.mark.parametrize("name", ["exams:finish", "exams:abandon"])
 @pytest.mark.parametrize("attempt_id", [HUGE, 0, "abc"])
-def test_id_only_posts_refuse_bad_ids(name, attempt_id, learner_client):
-    learner_client.raise_request_exception = False
+def test_id_only_posts_refuse_bad_ids(name, attempt_id, user_client):
+    user_client.raise_request_exception = False
     url = _attempt_url(name, attempt_id)
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-        response = learner_client.post(url, **headers)
+        response = user_client.post(url, **headers)
         assert 400 <= response.status_code < 500, (url, response.status_code)
 
 

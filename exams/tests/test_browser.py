@@ -13,26 +13,9 @@ from exams import services
 from exams.models import Attempt
 from exams.tests.factories import bank_build
 from questions.models import Exam
+from tests.browser import sign_in, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def watch_console(page):
-    """Collect CSP violations and uncaught script errors reported by the page."""
-    problems = []
-    page.on(
-        "console",
-        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    return problems
-
-
-def log_in(page, client, live_server, user):
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def tab_to(page, name, limit=60):
@@ -52,7 +35,7 @@ def test_practice_set_by_keyboard_only(page, client, live_server):
     attempt = services.attempt_start(
         user=user, exam=exam, mode="practice", count=3, rng=random.Random(5)
     )
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
     assert page.locator(".keys").get_by_text("next").is_visible()
@@ -90,9 +73,10 @@ def test_practice_set_by_keyboard_only(page, client, live_server):
     tab_to(page, "Submit and see results")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/results/$"))
-    assert page.get_by_text("of 3").first.is_visible()
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
+    score = page.locator("dt", has_text="Correct").locator("xpath=following-sibling::dd")
+    expect(score).to_have_text(f"{attempt.correct_count} of 3 ({attempt.percent}%)")
     assert attempt.items.filter(answered_at__isnull=False).count() == 3
     assert problems == []
 
@@ -102,7 +86,7 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     user = UserFactory()
     exam = bank_build(weights=(60, 40), per_domain=5)
     Exam.objects.filter(pk=exam.pk).update(question_count=5, time_limit_minutes=30)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}/exams/")
     page.locator(f"#exam-{exam.slug}").get_by_text("Exam simulation").click()
@@ -182,7 +166,7 @@ def test_a_second_learner_is_refused(page, client, live_server):
     owner = UserFactory()
     exam = bank_build(weights=(100,), per_domain=3)
     attempt = services.attempt_start(user=owner, exam=exam, mode="practice", count=3)
-    log_in(page, client, live_server, UserFactory())
+    sign_in(page, live_server, UserFactory())
     response = page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     assert response.status == 404
     assert "Question 1 of 3" not in page.content()
@@ -200,7 +184,7 @@ def test_countdown_announces_ten_and_five_minutes_and_can_be_hidden(page, client
     Attempt.objects.filter(pk=attempt.pk).update(
         deadline=timezone.now() + timedelta(minutes=10, seconds=3)
     )
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.clock.install()
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     countdown = page.locator("[data-countdown]")
@@ -239,7 +223,7 @@ def test_simulation_without_javascript_saves_on_every_move(page_without_js, clie
     user = UserFactory()
     exam = bank_build(weights=(60, 40), per_domain=5)
     Exam.objects.filter(pk=exam.pk).update(question_count=4, time_limit_minutes=30)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/{exam.slug}/start/simulation/")
     page.get_by_role("button", name="Start the simulation").click()
     page.wait_for_url(re.compile(r"/q/1/$"))
@@ -273,7 +257,7 @@ def test_simulation_without_javascript_saves_on_every_move(page_without_js, clie
 def test_typing_a_custom_length_chooses_custom(page, client, live_server):
     user = UserFactory()
     exam = bank_build(per_domain=5)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/{exam.slug}/start/practice/")
     page.get_by_label("Custom length").fill("15")
     expect(page.locator("input[name='length'][value='custom']")).to_be_checked()
@@ -289,7 +273,7 @@ def test_countdown_toggle_is_not_offered_without_javascript(page_without_js, cli
     exam = bank_build(weights=(100,), per_domain=3)
     Exam.objects.filter(pk=exam.pk).update(question_count=3)
     attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
     expect(page.locator("[data-countdown]")).to_be_visible()  # the time left, as of page load
@@ -304,7 +288,7 @@ def test_history_and_results_fit_a_phone(page, client, live_server, width):
     for _ in range(4):
         attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=3)
         services.attempt_finish(attempt_id=attempt.pk, user=user)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.set_viewport_size({"width": width, "height": 844})
     for path in ("/exams/history/", f"/exams/attempts/{attempt.pk}/results/", "/"):
         page.goto(live_server.url + path)
