@@ -816,11 +816,11 @@ BAD_NEXT = ["id", "exams:catalogue", "//evil.example/", "https://evil.example/x"
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 @pytest.mark.parametrize("target", BAD_NEXT)
-def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, learner, client):
+def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, user, client):
     """``next=id`` passed ``url_has_allowed_host_and_scheme`` and made ``redirect()`` look up a
     URL pattern named "id" (a 500); only a path on this site is followed."""
-    world = endpoints.World.build(owner=learner)
-    client.force_login(learner)
+    world = endpoints.World.build(owner=user)
+    client.force_login(user)
     client.raise_request_exception = False
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     question = world.exam.questions.exclude(
@@ -836,9 +836,9 @@ def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, learner
     assert response.status_code in (200, 302) and location == _u("exams:catalogue")
 
 
-def test_a_next_path_on_this_site_is_followed(learner_client, learner):
-    world = endpoints.World.build(owner=learner)
-    response = learner_client.post(
+def test_a_next_path_on_this_site_is_followed(user_client, user):
+    world = endpoints.World.build(owner=user)
+    response = user_client.post(
         _u("exams:abandon", world.practice.pk), {"next": "/exams/history/"}
     )
     assert response["Location"] == "/exams/history/"
