@@ -622,32 +622,9 @@ def results(request, attempt_id):
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "chart": _domain_chart(scores["domains"], scores["pass_percent"]),
             **scores,
         },
     )
-
-
-def _domain_chart(domains, pass_percent):
-    """Geometry of the per-domain bar chart (an SVG drawn by the template)."""
-    x0, span, row_height = 250, 290, 28
-    rows = [
-        {
-            "domain": domain,
-            "y": index * row_height + 6,
-            "text_y": index * row_height + 19,
-            "width": round(span * domain.percent / 100),
-        }
-        for index, domain in enumerate(domains)
-    ]
-    return {
-        "rows": rows,
-        "height": max(1, len(rows)) * row_height + 4,
-        "x0": x0,
-        "span": span,
-        "value_x": x0 + span + 6,
-        "pass_x": x0 + round(span * pass_percent / 100),
-    }
 
 
 @require_safe

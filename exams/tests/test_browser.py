@@ -159,7 +159,7 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     page.get_by_role("button", name="Submit the exam").click()
     page.wait_for_url(re.compile(r"/results/$"))
     assert page.get_by_text("estimated scaled score").is_visible()
-    assert page.locator("svg.bars rect.bar").count() == 2
+    assert page.locator(".domain-chart rect.bar").count() == 2
     assert page.get_by_text(re.compile("Pass|Not yet a pass")).first.is_visible()
 
     page.get_by_role("link", name="Review all").click()

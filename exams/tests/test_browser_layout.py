@@ -1,0 +1,101 @@
+"""What a learner sees, measured in a real Chromium at a desktop and a phone width: the results
+chart, toasts over the feedback, the countdown preference, autosave at time-up, failed requests."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.tests.factories import UserFactory
+from exams import services
+from exams.models import Attempt
+from exams.tests.factories import bank_build
+from exams.tests.test_browser import log_in, watch_console
+from questions.models import Domain, Exam
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = [390, 1280]
+
+# The longest domain names of the current exams, where a chart has the least room.
+LONG_NAMES = [
+    "Threats, Vulnerabilities, and Mitigations",
+    "Security Program Management and Oversight",
+    "Network Troubleshooting and Tools for Enterprise Networks",
+    "Operating Systems, Security, Software Troubleshooting",
+]
+
+BOXES = """(selector) => Array.from(document.querySelectorAll(selector)).map((el) => {
+  const r = el.getBoundingClientRect();
+  return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, text: el.textContent};
+})"""
+
+# The size a label is drawn at: an SVG scaled down to a phone draws its text smaller than its
+# computed font-size says, so that size is multiplied by the SVG's scale.
+DRAWN_FONT_SIZES = """(selector) => Array.from(document.querySelectorAll(selector)).map((el) => {
+  const svg = el.ownerSVGElement;
+  const scale = svg ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1;
+  return parseFloat(getComputedStyle(el).fontSize) * scale;
+})"""
+
+
+def boxes(page, selector):
+    return page.evaluate(BOXES, selector)
+
+
+def inside(inner, outer):
+    return (
+        inner["left"] >= outer["left"] - 0.5
+        and inner["right"] <= outer["right"] + 0.5
+        and inner["top"] >= outer["top"] - 0.5
+        and inner["bottom"] <= outer["bottom"] + 0.5
+    )
+
+
+def intersect(a, b):
+    return not (
+        a["right"] <= b["left"]
+        or b["right"] <= a["left"]
+        or a["bottom"] <= b["top"]
+        or b["bottom"] <= a["top"]
+    )
+
+
+def simulation_finished(user, *, domains=4, per_domain=2):
+    exam = bank_build(weights=(25,) * domains, per_domain=per_domain)
+    for domain, name in zip(exam.domains.order_by("number"), LONG_NAMES, strict=False):
+        Domain.objects.filter(pk=domain.pk).update(name=name)
+    Exam.objects.filter(pk=exam.pk).update(question_count=domains * per_domain)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    item = attempt.items.get(position=1)
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=[item.choice_order[0]]
+    )
+    return services.attempt_finish(attempt_id=attempt.pk, user=user).attempt
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_results_chart_labels_are_whole_readable_and_apart(page, client, live_server, width):
+    user = UserFactory()
+    attempt = simulation_finished(user)
+    log_in(page, client, live_server, user)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/results/")
+
+    chart = boxes(page, ".domain-chart")[0]
+    labels = boxes(page, ".domain-chart .bar-label")
+    bars = boxes(page, ".domain-chart .bar-track")
+    assert len(labels) == 4
+    for label, name in zip(labels, LONG_NAMES, strict=True):
+        assert name in label["text"], f"{label['text']!r} is cut short at {width}px"
+        assert inside(label, chart), f"{name!r} runs out of the chart at {width}px"
+        for bar in bars:
+            assert not intersect(label, bar), f"{name!r} runs into a bar at {width}px"
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not intersect(a, b), f"{a['text']!r} overlaps {b['text']!r} at {width}px"
+    sizes = page.evaluate(DRAWN_FONT_SIZES, ".domain-chart .bar-label")
+    assert min(sizes) >= 12, f"labels drawn at {min(sizes):.1f}px at {width}px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
