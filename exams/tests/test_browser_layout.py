@@ -1,18 +1,13 @@
 """What a learner sees, measured in a real Chromium at a desktop and a phone width: the results
 chart, toasts over the feedback, the countdown preference, autosave at time-up, failed requests."""
 
-import re
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from exams import services
-from exams.models import Attempt
 from exams.tests.factories import bank_build
-from exams.tests.test_browser import log_in, watch_console
+from exams.tests.test_browser import log_in
 from questions.models import Domain, Exam
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,3 +94,28 @@ def test_results_chart_labels_are_whole_readable_and_apart(page, client, live_se
     sizes = page.evaluate(DRAWN_FONT_SIZES, ".domain-chart .bar-label")
     assert min(sizes) >= 12, f"labels drawn at {min(sizes):.1f}px at {width}px"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_a_toast_never_covers_the_explanations_on_a_phone(page, client, live_server):
+    """Answering meets the daily goal, which the server announces as a toast."""
+    user = UserFactory()
+    user.profile.daily_goal = 1
+    user.profile.save(update_fields=["daily_goal"])
+    exam = bank_build(weights=(100,), per_domain=2)
+    attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=2)
+    item = attempt.items.get(position=1)
+    long_text = "This option is explained at length so that the text fills a phone screen. " * 12
+    item.question.choices.update(explanation=long_text)
+    log_in(page, client, live_server, user)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+
+    page.locator("#card input[data-key='1']").check()
+    page.get_by_role("button", name="Check answer").click()
+    toast = page.locator(".toast").filter(has_text="Daily goal met")
+    expect(toast).to_be_visible()
+    expect(page.locator(".feedback h3")).to_be_focused()
+    toast_box = boxes(page, ".toast")[0]
+    for explanation in boxes(page, ".feedback .explanations li"):
+        assert not intersect(toast_box, explanation), (toast_box, explanation)
