@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
+from accounts.services import profile_countdown_set
 from exams import selectors, services
 from exams.forms import BookmarkSetForm, StartForm
 from exams.models import Attempt
@@ -533,6 +534,23 @@ def clock(request, attempt_id):
     if not attempt.is_open:
         data["url"] = reverse("exams:resume", args=[attempt.pk])
     return JsonResponse(data)
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def countdown(request, attempt_id):
+    """Hide or show a simulation's time left. The choice is the learner's, kept on the profile,
+    so a reload (or the next simulation) remembers it; htmx gets 204, a plain form goes back."""
+    attempt = _attempt_for(request, attempt_id)
+    try:
+        hidden = _switch(request, "hidden", "Say whether to hide (1) or show (0) the time left.")
+    except BadInput as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    profile_countdown_set(user=request.user, hidden=hidden)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect("exams:resume", attempt.pk)
 
 
 @require_safe

@@ -305,6 +305,24 @@ CASES = [
         lambda w, f: {"flagged": "1"},
     ),
     Bad(
+        "countdown missing",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", S(w)),
+        lambda w, f: {},
+    ),
+    Bad(
+        "countdown yes",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", S(w)),
+        lambda w, f: {"hidden": "yes"},
+    ),
+    Bad(
+        "countdown another learner's attempt",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", f.simulation.pk),
+        lambda w, f: {"hidden": "1"},
+    ),
+    Bad(
         "item bookmark missing",
         "post",
         lambda w, f: _question_url("exams:item_bookmark", w.submitted.pk, 1),
@@ -591,6 +609,7 @@ CASES = [
 CASES_FOR = {
     "exams:answer": ("answer", "simulation answer"),
     "exams:flag": ("flag",),
+    "exams:countdown": ("countdown",),
     "exams:item_bookmark": ("item bookmark",),
     "exams:bookmark": ("bookmark ",),
     "exams:bookmarks_start": ("bookmarks start",),

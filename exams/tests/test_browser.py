@@ -282,8 +282,9 @@ def test_typing_a_custom_length_chooses_custom(page, client, live_server):
     assert Attempt.objects.get(user=user).question_count == 15
 
 
-def test_countdown_toggle_is_not_offered_without_javascript(page_without_js, client, live_server):
-    """The toggle needs the quiz script; without it the button would do nothing."""
+def test_time_left_shows_and_hides_without_javascript(page_without_js, client, live_server):
+    """Without the quiz script the page shows the time left as of its loading, and the toggle
+    is a plain form whose choice the server keeps."""
     page = page_without_js
     user = UserFactory()
     exam = bank_build(weights=(100,), per_domain=3)
@@ -292,9 +293,17 @@ def test_countdown_toggle_is_not_offered_without_javascript(page_without_js, cli
     log_in(page, client, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
-    expect(page.locator("[data-countdown]")).to_be_visible()  # the time left, as of page load
-    expect(page.locator("[data-countdown-toggle]")).to_be_hidden()
-    assert page.get_by_role("button", name=re.compile("time left")).count() == 0
+    countdown = page.locator("[data-countdown]")
+    expect(countdown).to_be_visible()
+    expect(page.locator("[data-countdown-text]")).to_have_text(re.compile(r"minutes? left"))
+    page.get_by_role("button", name="Hide time left").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(countdown).to_be_hidden()
+    user.profile.refresh_from_db()
+    assert user.profile.hide_countdown is True
+    page.get_by_role("button", name="Show time left").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(countdown).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [390, 320])

@@ -1,13 +1,15 @@
 """What a learner sees, measured in a real Chromium at a desktop and a phone width: the results
 chart, toasts over the feedback, the countdown preference, autosave at time-up, failed requests."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from exams import services
 from exams.tests.factories import bank_build
-from exams.tests.test_browser import log_in
+from exams.tests.test_browser import log_in, watch_console
 from questions.models import Domain, Exam
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -119,3 +121,30 @@ def test_a_toast_never_covers_the_explanations_on_a_phone(page, client, live_ser
     toast_box = boxes(page, ".toast")[0]
     for explanation in boxes(page, ".feedback .explanations li"):
         assert not intersect(toast_box, explanation), (toast_box, explanation)
+
+
+def test_hide_time_left_survives_a_reload(page, client, live_server):
+    problems = watch_console(page)
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=3)
+    Exam.objects.filter(pk=exam.pk).update(question_count=3)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    countdown = page.locator("[data-countdown]")
+    expect(countdown).to_be_visible()
+    with page.expect_response(re.compile(r"/countdown/$")) as sent:
+        page.get_by_role("button", name="Hide time left").click()
+    assert sent.value.status == 204
+    expect(countdown).to_be_hidden()
+    expect(page.get_by_role("button", name="Show time left")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Question 1 of 3")).to_be_visible()
+    expect(countdown).to_be_hidden()
+    with page.expect_response(re.compile(r"/countdown/$")):
+        page.get_by_role("button", name="Show time left").click()
+    expect(countdown).to_be_visible()
+    page.reload()
+    expect(countdown).to_be_visible()
+    expect(page.get_by_role("button", name="Hide time left")).to_be_visible()
+    assert problems == []
