@@ -276,7 +276,7 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = ("preview", "created_at", "updated_at")
 
     class Media:
-        css = {"all": ["questions/admin/question_preview.css"]}
+        css = {"all": ["questions/admin/question_preview.css", "questions/admin/question_form.css"]}
 
     fieldsets = (
         (None, {"fields": ("exam", "objective", "external_id", "text")}),
