@@ -2,12 +2,15 @@
 chart, toasts over the feedback, the countdown preference, autosave at time-up, failed requests."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from exams import services
+from exams.models import Attempt
 from exams.tests.factories import bank_build
 from exams.tests.test_browser import log_in, watch_console
 from questions.models import Domain, Exam
@@ -148,3 +151,90 @@ def test_hide_time_left_survives_a_reload(page, client, live_server):
     expect(countdown).to_be_visible()
     expect(page.get_by_role("button", name="Hide time left")).to_be_visible()
     assert problems == []
+
+
+def test_time_up_submits_the_selection_on_screen(page, client, live_server):
+    """A choice made without pressing Save is on the server already when the time runs out."""
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=3)
+    Exam.objects.filter(pk=exam.pk).update(question_count=3)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    # Under a minute left, so the countdown reaches zero before its first re-sync.
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=30))
+    log_in(page, client, live_server, user)
+    page.clock.install()
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
+    with page.expect_response(re.compile(r"/q/1/answer/$")) as saved:
+        page.keyboard.press("3")  # chosen, not saved by a button
+    assert saved.value.ok
+    item = attempt.items.get(position=1)
+    assert item.selected == [item.choice_order[2]]
+
+    # The time runs out: the deadline passes on the server and the page's clock reaches zero.
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    page.clock.run_for(30_000 + 2_000)  # to zero, then the page goes back to the attempt
+    expect(page).to_have_url(re.compile(r"/results/$"))
+    expect(page.get_by_text("Time is up: your attempt was submitted as it stood.")).to_be_visible()
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    item.refresh_from_db()
+    assert item.selected == [item.choice_order[2]] and item.answered_at is not None
+
+
+@pytest.mark.parametrize(
+    ("failure", "says"),
+    [("abort", "you seem to be offline"), ("500", "The server had a problem")],
+)
+def test_a_failed_answer_says_so_and_keeps_the_form(page, client, live_server, failure, says):
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=2)
+    attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=2)
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+
+    def fail(route):
+        if failure == "abort":
+            route.abort("internetdisconnected")
+        else:
+            route.fulfill(status=500, body="Server Error", content_type="text/html")
+
+    page.route(re.compile(r"/q/1/answer/$"), fail)
+    card = page.locator("#card")
+    card.locator("input[data-key='2']").check()
+    card.get_by_role("button", name="Check answer").click()
+    expect(page.locator(".toast").filter(has_text=says)).to_be_visible()
+    expect(card.get_by_role("button", name="Check answer")).to_be_visible()
+    expect(card.locator("input[data-key='2']")).to_be_checked()
+    assert card.locator(".feedback h3").count() == 0
+    assert attempt.items.get(position=1).answered_at is None
+
+    page.unroute(re.compile(r"/q/1/answer/$"))  # back online: the same form goes through
+    card.get_by_role("button", name="Check answer").click()
+    expect(card.locator(".feedback h3")).to_have_text(re.compile(r"Correct\.|Not quite"))
+
+
+def test_review_filter_survives_a_reload(page, client, live_server):
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=3)
+    attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=3)
+    first = attempt.items.get(position=1)
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=[first.choice_order[0]]
+    )
+    services.item_flag(attempt_id=attempt.pk, user=user, position=2, flagged=True)
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/review/")
+    expect(page.locator(".review-item")).to_have_count(3)
+    tabs = page.locator(".review-filters")
+    tabs.get_by_role("link", name="Flagged").click()
+    page.wait_for_url(re.compile(r"\?show=flagged$"))
+    expect(page.locator(".review-item")).to_have_count(1)
+    page.reload()
+    expect(page.locator(".review-item")).to_have_count(1)
+    expect(tabs.locator("[aria-current='page']")).to_have_text("Flagged")
+    page.go_back()
+    page.wait_for_url(re.compile(r"/review/$"))
+    expect(page.locator(".review-item")).to_have_count(3)
