@@ -238,3 +238,57 @@ def test_review_filter_survives_a_reload(page, client, live_server):
     page.go_back()
     page.wait_for_url(re.compile(r"/review/$"))
     expect(page.locator(".review-item")).to_have_count(3)
+
+
+# Every visible occurrence of ``code`` on the page: whether its element may wrap, and on how
+# many lines the code itself is drawn.
+CODE_LINES = """(code) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(code);
+    const parent = node.parentElement;
+    if (at === -1 || parent.closest('svg, .visually-hidden, caption, script')) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + code.length);
+    const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+    found.push({where: parent.outerHTML.slice(0, 80), lines: tops.size,
+                wraps: !['nowrap', 'pre'].includes(getComputedStyle(parent).whiteSpace)});
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_exam_codes_never_break_across_lines_on_a_phone(page, client, live_server, width):
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=4)
+    Exam.objects.filter(pk=exam.pk).update(
+        code="ZZ9-901", name="CompTIA Security+ certification exam", question_count=2
+    )
+    done = services.attempt_start(user=user, exam=exam, mode="practice", count=2)
+    item = done.items.get(position=1)
+    services.answer_submit(
+        attempt_id=done.pk, user=user, position=1, choice_ids=item.choice_order[:1]
+    )
+    services.attempt_finish(attempt_id=done.pk, user=user)
+    simulation = services.attempt_start(user=user, exam=exam, mode="simulation")
+    log_in(page, client, live_server, user)
+    page.set_viewport_size({"width": width, "height": 800})
+    paths = [
+        "/",
+        "/exams/",
+        f"/exams/{exam.slug}/start/simulation/",
+        f"/exams/attempts/{simulation.pk}/q/1/",
+        f"/exams/attempts/{simulation.pk}/submit/",
+        f"/exams/attempts/{done.pk}/results/",
+        f"/exams/attempts/{done.pk}/review/",
+        "/exams/history/",
+    ]
+    for path in paths:
+        page.goto(live_server.url + path)
+        found = page.evaluate(CODE_LINES, "ZZ9-901")
+        assert found, f"{path} does not show the exam code"
+        for place in found:
+            assert place["lines"] == 1 and not place["wraps"], (path, place)
