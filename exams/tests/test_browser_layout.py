@@ -292,3 +292,22 @@ def test_exam_codes_never_break_across_lines_on_a_phone(page, client, live_serve
         assert found, f"{path} does not show the exam code"
         for place in found:
             assert place["lines"] == 1 and not place["wraps"], (path, place)
+
+
+def test_keyboard_chooses_a_sixth_option_and_f_still_flags(page, client, live_server):
+    """Digits choose, so F stays the flag key on a six-option question (whose last is F)."""
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=2, n_choices=6)
+    attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=2)
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    card = page.locator("#card")
+    expect(card.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+    hint = page.locator(".keys").inner_text()
+    assert "1–9" in hint and "F flag" in hint and "A–E" not in hint
+    page.keyboard.press("6")
+    expect(card.locator("input[data-key='6']")).to_be_checked()
+    assert "F" in card.locator("label[for]").nth(5).inner_text()
+    page.keyboard.press("f")
+    expect(card.locator("button[data-flag][aria-pressed='true']")).to_be_visible()
+    assert attempt.items.get(position=1).flagged
