@@ -45,6 +45,20 @@ def tab_to(page, name, limit=60):
     raise AssertionError(f"could not tab to {name!r}")
 
 
+def simulation_open(page, client, live_server, *, questions=3, seconds_left=None):
+    """A learner signed in on question 1 of a new ``questions``-question simulation."""
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=questions)
+    Exam.objects.filter(pk=exam.pk).update(question_count=questions)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    if seconds_left is not None:
+        deadline = timezone.now() + timedelta(seconds=seconds_left)
+        Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+    log_in(page, client, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    return user, attempt
+
+
 def test_practice_set_by_keyboard_only(page, client, live_server):
     problems = watch_console(page)
     user = UserFactory()
@@ -286,12 +300,7 @@ def test_time_left_shows_and_hides_without_javascript(page_without_js, client, l
     """Without the quiz script the page shows the time left as of its loading, and the toggle
     is a plain form whose choice the server keeps."""
     page = page_without_js
-    user = UserFactory()
-    exam = bank_build(weights=(100,), per_domain=3)
-    Exam.objects.filter(pk=exam.pk).update(question_count=3)
-    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
-    log_in(page, client, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    user, _ = simulation_open(page, client, live_server)
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
     countdown = page.locator("[data-countdown]")
     expect(countdown).to_be_visible()

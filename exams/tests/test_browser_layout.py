@@ -12,7 +12,7 @@ from accounts.tests.factories import UserFactory
 from exams import services
 from exams.models import Attempt
 from exams.tests.factories import bank_build
-from exams.tests.test_browser import log_in, watch_console
+from exams.tests.test_browser import log_in, simulation_open, watch_console
 from questions.models import Domain, Exam
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -128,12 +128,7 @@ def test_a_toast_never_covers_the_explanations_on_a_phone(page, client, live_ser
 
 def test_hide_time_left_survives_a_reload(page, client, live_server):
     problems = watch_console(page)
-    user = UserFactory()
-    exam = bank_build(weights=(100,), per_domain=3)
-    Exam.objects.filter(pk=exam.pk).update(question_count=3)
-    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
-    log_in(page, client, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    simulation_open(page, client, live_server)
     countdown = page.locator("[data-countdown]")
     expect(countdown).to_be_visible()
     with page.expect_response(re.compile(r"/countdown/$")) as sent:
@@ -155,15 +150,9 @@ def test_hide_time_left_survives_a_reload(page, client, live_server):
 
 def test_time_up_submits_the_selection_on_screen(page, client, live_server):
     """A choice made without pressing Save is on the server already when the time runs out."""
-    user = UserFactory()
-    exam = bank_build(weights=(100,), per_domain=3)
-    Exam.objects.filter(pk=exam.pk).update(question_count=3)
-    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
-    # Under a minute left, so the countdown reaches zero before its first re-sync.
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=30))
-    log_in(page, client, live_server, user)
     page.clock.install()
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    # Under a minute left, so the countdown reaches zero before its first re-sync.
+    _, attempt = simulation_open(page, client, live_server, seconds_left=30)
     expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
     with page.expect_response(re.compile(r"/q/1/answer/$")) as saved:
         page.keyboard.press("3")  # chosen, not saved by a button
