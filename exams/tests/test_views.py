@@ -72,7 +72,7 @@ def test_catalogue_lists_exams_with_facts_and_start_forms(client, bank):
     assert 'value="custom"' in html
     # The seeded 220-1101 is retired, with its successor named.
     assert "Retired on 25 September 2025" in html
-    assert "CompTIA A+ Core 1 (V15) (220-1201)" in html
+    assert 'CompTIA A+ Core 1 (V15) (<span class="exam-code">220-1201</span>)' in html
 
 
 def test_catalogue_shows_extended_time_honestly(user_client, user, bank):
