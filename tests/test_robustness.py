@@ -305,6 +305,24 @@ CASES = [
         lambda w, f: {"flagged": "1"},
     ),
     Bad(
+        "countdown missing",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", S(w)),
+        lambda w, f: {},
+    ),
+    Bad(
+        "countdown yes",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", S(w)),
+        lambda w, f: {"hidden": "yes"},
+    ),
+    Bad(
+        "countdown another learner's attempt",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", f.simulation.pk),
+        lambda w, f: {"hidden": "1"},
+    ),
+    Bad(
         "item bookmark missing",
         "post",
         lambda w, f: _question_url("exams:item_bookmark", w.submitted.pk, 1),
@@ -633,6 +651,7 @@ CASES = [
 CASES_FOR = {
     "exams:answer": ("answer", "simulation answer"),
     "exams:flag": ("flag",),
+    "exams:countdown": ("countdown",),
     "exams:item_bookmark": ("item bookmark",),
     "exams:bookmark": ("bookmark ",),
     "exams:bookmarks_start": ("bookmarks start",),
@@ -838,7 +857,5 @@ def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, user, c
 
 def test_a_next_path_on_this_site_is_followed(user_client, user):
     world = endpoints.World.build(owner=user)
-    response = user_client.post(
-        _u("exams:abandon", world.practice.pk), {"next": "/exams/history/"}
-    )
+    response = user_client.post(_u("exams:abandon", world.practice.pk), {"next": "/exams/history/"})
     assert response["Location"] == "/exams/history/"

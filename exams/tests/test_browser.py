@@ -28,6 +28,20 @@ def tab_to(page, name, limit=60):
     raise AssertionError(f"could not tab to {name!r}")
 
 
+def simulation_open(page, client, live_server, *, questions=3, seconds_left=None):
+    """A learner signed in on question 1 of a new ``questions``-question simulation."""
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=questions)
+    Exam.objects.filter(pk=exam.pk).update(question_count=questions)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    if seconds_left is not None:
+        deadline = timezone.now() + timedelta(seconds=seconds_left)
+        Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    return user, attempt
+
+
 def test_practice_set_by_keyboard_only(page, client, live_server):
     problems = watch_console(page)
     user = UserFactory()
@@ -143,7 +157,7 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     page.get_by_role("button", name="Submit the exam").click()
     page.wait_for_url(re.compile(r"/results/$"))
     assert page.get_by_text("estimated scaled score").is_visible()
-    assert page.locator("svg.bars rect.bar").count() == 2
+    assert page.locator(".domain-chart rect.bar").count() == 2
     assert page.get_by_text(re.compile("Pass|Not yet a pass")).first.is_visible()
 
     page.get_by_role("link", name="Review all").click()
@@ -266,19 +280,23 @@ def test_typing_a_custom_length_chooses_custom(page, client, live_server):
     assert Attempt.objects.get(user=user).question_count == 15
 
 
-def test_countdown_toggle_is_not_offered_without_javascript(page_without_js, client, live_server):
-    """The toggle needs the quiz script; without it the button would do nothing."""
+def test_time_left_shows_and_hides_without_javascript(page_without_js, client, live_server):
+    """Without the quiz script the page shows the time left as of its loading, and the toggle
+    is a plain form whose choice the server keeps."""
     page = page_without_js
-    user = UserFactory()
-    exam = bank_build(weights=(100,), per_domain=3)
-    Exam.objects.filter(pk=exam.pk).update(question_count=3)
-    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    user, _ = simulation_open(page, client, live_server)
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
-    expect(page.locator("[data-countdown]")).to_be_visible()  # the time left, as of page load
-    expect(page.locator("[data-countdown-toggle]")).to_be_hidden()
-    assert page.get_by_role("button", name=re.compile("time left")).count() == 0
+    countdown = page.locator("[data-countdown]")
+    expect(countdown).to_be_visible()
+    expect(page.locator("[data-countdown-text]")).to_have_text(re.compile(r"minutes? left"))
+    page.get_by_role("button", name="Hide time left").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(countdown).to_be_hidden()
+    user.profile.refresh_from_db()
+    assert user.profile.hide_countdown is True
+    page.get_by_role("button", name="Show time left").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(countdown).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [390, 320])
