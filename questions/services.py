@@ -32,7 +32,18 @@ from questions.models import Choice, Domain, Exam, Objective, Question
 DEFAULT_BATCH_SIZE = 1000
 # Rows per multi-row INSERT of choices: 5 parameters each stays far below every backend's limit.
 INSERT_CHUNK = 2000
-CHOICE_COLUMNS = ["question", "letter", "text", "explanation", "is_correct"]
+CHOICE_COLUMNS = ["question", "letter", "text", "explanation", "is_correct", "position", "value"]
+QUESTION_FIELDS = [
+    "objective",
+    "domain",
+    "text",
+    "kind",
+    "exhibit",
+    "match_values",
+    "is_active",
+    "difficulty",
+    "updated_at",
+]
 
 # (file label, rows written so far, rows in the file)
 ProgressCallback = Callable[[str, int, int], None]
@@ -299,16 +310,25 @@ class _Writer:
             for question in Question.objects.filter(
                 exam=exam, external_id__in=[row.external_id for row in rows]
             ).only(
-                "pk", "external_id", "objective_id", "domain_id", "text", "is_active", "difficulty"
+                "pk",
+                "external_id",
+                "objective_id",
+                "domain_id",
+                "text",
+                "kind",
+                "exhibit",
+                "match_values",
+                "is_active",
+                "difficulty",
             )
         }
         # Plain tuples, not model instances: most rows of a re-import are unchanged.
         choices: dict[int, dict[str, tuple]] = defaultdict(dict)
         if existing:
-            for pk, question_id, letter, text, explanation, is_correct in Choice.objects.filter(
+            for pk, question_id, letter, *key in Choice.objects.filter(
                 question_id__in=[question.pk for question in existing.values()]
-            ).values_list("pk", "question_id", "letter", "text", "explanation", "is_correct"):
-                choices[question_id][letter] = (pk, text, explanation, is_correct)
+            ).values_list("pk", "question_id", "letter", *CHOICE_COLUMNS[2:]):
+                choices[question_id][letter] = (pk, *key)
 
         new_questions: list[tuple[Question, QuestionRow]] = []
         changed_questions: list[Question] = []
@@ -327,6 +347,9 @@ class _Writer:
                             objective_id=None if objective_id is self.NEW else objective_id,
                             domain_id=domain_id,
                             text=row.text,
+                            kind=row.kind,
+                            exhibit=row.exhibit,
+                            match_values=list(row.values),
                             difficulty=row.difficulty,
                         ),
                         row,
@@ -339,6 +362,10 @@ class _Writer:
                 question.objective_id = None if objective_id is self.NEW else objective_id
                 question.domain_id = domain_id
                 question.text = row.text
+            shape = (row.kind, row.exhibit, list(row.values))
+            if (question.kind, question.exhibit, question.match_values) != shape:
+                changed = True
+                question.kind, question.exhibit, question.match_values = shape
             if row.difficulty_given and question.difficulty != row.difficulty:
                 changed = True
                 question.difficulty = row.difficulty
@@ -351,7 +378,13 @@ class _Writer:
                 if choice is None:
                     changed = True
                     new_choices.append((question.pk, data))
-                elif choice[1:] != (data.text, data.explanation, data.is_correct):
+                elif choice[1:] != (
+                    data.text,
+                    data.explanation,
+                    data.is_correct,
+                    data.position,
+                    data.value,
+                ):
                     changed = True
                     changed_choices.append(
                         Choice(
@@ -359,6 +392,8 @@ class _Writer:
                             text=data.text,
                             explanation=data.explanation,
                             is_correct=data.is_correct,
+                            position=data.position,
+                            value=data.value,
                         )
                     )
             if current:
@@ -380,12 +415,9 @@ class _Writer:
             for question, row in new_questions:
                 new_choices.extend((question.pk, data) for data in row.choices)
         if changed_questions:
-            _update_in_place(
-                changed_questions,
-                ["objective", "domain", "text", "is_active", "difficulty", "updated_at"],
-            )
+            _update_in_place(changed_questions, QUESTION_FIELDS)
         if changed_choices:
-            _update_in_place(changed_choices, ["text", "explanation", "is_correct"])
+            _update_in_place(changed_choices, CHOICE_COLUMNS[2:])
         if new_choices:
             _insert_choices(new_choices)
         if settings.DEBUG:
@@ -461,7 +493,7 @@ def _insert_choices(choices: list[tuple[int, ChoiceData]]) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    boolean = fields[-1]
+    boolean = fields[4]
     with connection.cursor() as cursor:
         for chunk in batched(choices, INSERT_CHUNK):
             params = []
@@ -472,6 +504,8 @@ def _insert_choices(choices: list[tuple[int, ChoiceData]]) -> None:
                     data.text,
                     data.explanation,
                     boolean.get_db_prep_save(data.is_correct, connection),
+                    data.position,
+                    data.value,
                 ]
             cursor.execute(
                 f"INSERT INTO {quote(Choice._meta.db_table)} ({columns}) "  # noqa: S608

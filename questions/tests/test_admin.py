@@ -249,7 +249,7 @@ def test_adding_a_valid_question(admin_client, security):
         ([("A", "One", True), ("A", "Two", False)], "Please correct the duplicate data for letter"),
         # A new row with nothing but blanks is an unused row, so one choice is left.
         ([("A", "One", True), ("B", "  ", False)], "A question needs at least two choices."),
-        ([("A", "One", True), ("G", "Two", False)], "Select a valid choice."),
+        ([("A", "One", True), ("K", "Two", False)], "Select a valid choice."),
     ],
 )
 def test_invalid_choices_are_errors_on_the_form(admin_client, security, choices, message):
