@@ -81,8 +81,11 @@ def questions_pick(
     objective_ids=(),
     bookmarked: bool = False,
     rng: random.Random | None = None,
+    kind: str | None = None,
 ) -> list[int]:
     """Pick ``count`` active questions of ``exam`` at random, without replacement.
+
+    ``kind`` keeps to one type of question (a simulation draws its PBQs with ``pbqs_pick``).
 
     Domains share the count by official weight (largest remainder). Within a domain, the
     questions this learner has never been shown come first. No ``ORDER BY RANDOM()``: each
@@ -93,6 +96,10 @@ def questions_pick(
     domain_ids = {int(d) for d in domain_ids}
     objective_ids = {int(o) for o in objective_ids}
     base = Question.objects.filter(exam=exam, is_active=True)
+    if count <= 0:
+        return []
+    if kind is not None:
+        base = base.filter(kind=kind)
     if bookmarked:
         base = base.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))
 
@@ -152,6 +159,23 @@ def questions_pick(
     result = [question_id for ids in picked.values() for question_id in ids]
     rng.shuffle(result)
     return result
+
+
+def pbqs_pick(*, user, exam: Exam, count: int, rng: random.Random) -> list[int]:
+    """Up to ``count`` active performance-based questions of ``exam``, drawn as other questions
+    are (at random, those this learner has never been shown first), in a shuffled order."""
+    if count <= 0:
+        return []
+    seen = AttemptItem.objects.filter(attempt__user=user, question_id=OuterRef("pk"))
+    pbqs = Question.objects.filter(
+        exam=exam, kind__in=[Question.Kind.ORDER, Question.Kind.MATCH], is_active=True
+    )
+    start = rng.random()
+    ids = _random_scan(pbqs.filter(~Exists(seen)), count, start)
+    if len(ids) < count:
+        ids += _random_scan(pbqs.exclude(pk__in=ids), count - len(ids), start)
+    rng.shuffle(ids)
+    return ids
 
 
 # The question card -------------------------------------------------------------------------

@@ -17,14 +17,17 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Profile
+from exams import rules
 from exams.models import Attempt, AttemptItem, Bookmark
-from exams.selectors import NUMBER_WORDS, questions_pick
+from exams.rules import scaled_score_compute
+from exams.selectors import NUMBER_WORDS, pbqs_pick, questions_pick
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question
 
@@ -100,14 +103,6 @@ class FinishResult:
     announcements: list[str] = field(default_factory=list)
 
 
-def scaled_score_compute(*, correct: int, total: int, score_min: int = 100, score_max: int = 900):
-    """``score_min + (score_max - score_min) × correct ÷ total``, rounded half up, in integers."""
-    if total <= 0:
-        return score_min
-    span = score_max - score_min
-    return score_min + (2 * span * correct + total) // (2 * total)
-
-
 def time_limit_compute(*, minutes: int, extra_time: int) -> int:
     """Minutes allowed with an accommodation of ``extra_time`` percent (150 -> 1.5×)."""
     return math.ceil(minutes * extra_time / 100)
@@ -171,14 +166,22 @@ def attempt_start(
             )
             if open_one is not None:
                 raise SimulationOpen(open_one)
-        question_ids = questions_pick(
+        pbq_ids = []
+        if mode == Attempt.Mode.SIMULATION:
+            # As in the real exam the performance-based questions come first (exams.rules).
+            low, high = rules.SIMULATION_PBQS
+            pbq_ids = pbqs_pick(
+                user=user, exam=exam, count=min(rng.randint(low, high), count), rng=rng
+            )
+        question_ids = pbq_ids + questions_pick(
             user=user,
             exam=exam,
-            count=count,
+            count=count - len(pbq_ids),
             domain_ids=domain_ids,
             objective_ids=objective_ids,
             bookmarked=bookmarked,
             rng=rng,
+            kind=Question.Kind.CHOICE if mode == Attempt.Mode.SIMULATION else None,
         )
         if not question_ids:
             raise NoQuestions("The bank holds no active questions for that choice yet.")
@@ -208,15 +211,14 @@ def attempt_start(
                 raise
             raise SimulationOpen(open_one) from None
 
-        choices_by_question: dict[int, list[int]] = {qid: [] for qid in question_ids}
-        for question_id, choice_id in Choice.objects.filter(
-            question_id__in=question_ids
-        ).values_list("question_id", "id"):
-            choices_by_question[question_id].append(choice_id)
+        choices_by_question: dict[int, list[tuple]] = {qid: [] for qid in question_ids}
+        for question_id, *choice in Choice.objects.filter(question_id__in=question_ids).values_list(
+            "question_id", "letter", "id", "position", "value"
+        ):
+            choices_by_question[question_id].append(choice)
         items = []
         for position, question_id in enumerate(question_ids, start=1):
-            order = sorted(choices_by_question[question_id])
-            rng.shuffle(order)
+            order = _display_order(choices_by_question[question_id], rng)
             items.append(
                 AttemptItem(
                     attempt=attempt, position=position, question_id=question_id, choice_order=order
@@ -224,6 +226,26 @@ def attempt_start(
             )
         AttemptItem.objects.bulk_create(items)
     return attempt
+
+
+def _display_order(choices: list[tuple], rng: random.Random) -> list[int]:
+    """Choice ids in the order shown, fixed for the attempt; ``choices`` are (letter, id,
+    position, value).
+
+    Options and items are shuffled; an order question's items are never shown in their right
+    order (a learner could submit the page as it came). A match question's rows keep their
+    listed order, which says nothing of their values (an exhibit often lists them the same way).
+    """
+    choices = sorted(choices)
+    if any(value for *_, value in choices):
+        return [choice_id for _, choice_id, _, _ in choices]
+    order = [choice_id for _, choice_id, _, _ in choices]
+    rng.shuffle(order)
+    positions = {choice_id: place for _, choice_id, place, _ in choices}
+    if len(order) > 1 and None not in positions.values():
+        while sorted(order, key=positions.get) == order:
+            rng.shuffle(order)
+    return order
 
 
 def attempt_expire_if_due(*, attempt: Attempt, now: datetime | None = None) -> FinishResult | None:
@@ -253,9 +275,12 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
     return None
 
 
+CHOICE_ROW_FIELDS = ("id", "text", "explanation", "is_correct", "position", "value")
+
+
 def _choice_rows(question_id: int) -> dict[int, dict]:
     rows = Choice.objects.filter(question_id=question_id).order_by()
-    return {row["id"]: row for row in rows.values("id", "text", "explanation", "is_correct")}
+    return {row["id"]: row for row in rows.values(*CHOICE_ROW_FIELDS)}
 
 
 def answer_submit(
@@ -263,7 +288,8 @@ def answer_submit(
     attempt_id: int,
     user,
     position: int,
-    choice_ids,
+    choice_ids=(),
+    elements: dict[str, str] | None = None,
     move_to: int | None = None,
     now: datetime | None = None,
 ) -> AnswerResult:
@@ -273,6 +299,11 @@ def answer_submit(
     same answer again is harmless, a different one is refused. Simulation: the answer may change
     until submission; correctness is stored but not shown, and the learner moves on to the next
     question, or to ``move_to`` (a position of the attempt) when the learner chose where to go.
+
+    A performance-based question takes ``elements`` instead of ``choice_ids``: the form's
+    ``place-K`` (order: the place, 1..n, given to the K-th item shown) or ``value-K`` (match:
+    the number, 1..m, of the value given to the K-th row). Practice needs every element; a
+    simulation saves what is given (an element left open is wrong). See ``exams.rules``.
 
     Reads the attempt once (locked), its item once and the question's choices once, and hands
     them back in the result so that the card shown next needs no second read of them.
@@ -289,7 +320,9 @@ def answer_submit(
                 raise InvalidAnswer("That is not a choice of this question.") from None
             expired = _refuse_if_closed(attempt, now)
             if expired is None:
-                result = _answer_check_and_store(attempt, position, selected, user, now, move_to)
+                result = _answer_check_and_store(
+                    attempt, position, selected, elements or {}, user, now, move_to
+                )
         except InvalidAnswer as error:
             error.attempt = attempt
             raise
@@ -302,11 +335,19 @@ def answer_submit(
     return result
 
 
-def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> AnswerResult:
+def _answer_check_and_store(
+    attempt, position, selected, elements, user, now, move_to
+) -> AnswerResult:
     try:
         item = attempt.items.select_related("question__objective__domain").get(position=position)
     except AttemptItem.DoesNotExist:
         raise InvalidAnswer("That question is not part of this attempt.") from None
+    if item.question.kind != Question.Kind.CHOICE:
+        rows = _choice_rows(item.question_id)
+        response, credit = _pbq_response(attempt, item, rows, elements)
+        result = _answer_store(attempt, item, [], response, credit, user, now, move_to)
+        result.attempt, result.choice_rows = attempt, rows
+        return result
     if not selected:
         raise InvalidAnswer("Choose an answer first.")
     if not set(selected) <= set(item.choice_order):
@@ -323,13 +364,67 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> 
             f"{len(selected)}. Choose {word.lower()}, or clear your choices to move on "
             "without answering."
         )
-    result = _answer_store(attempt, item, selected, correct, user, now, move_to)
+    credit = Fraction(1 if set(selected) == correct else 0)
+    result = _answer_store(attempt, item, selected, [], credit, user, now, move_to)
     result.attempt, result.choice_rows = attempt, rows
     return result
 
 
-def _answer_store(attempt, item, selected, correct, user, now, move_to) -> AnswerResult:
-    is_correct = set(selected) == correct
+def _pbq_response(attempt, item, rows, elements) -> tuple[list, Fraction]:
+    """The learner's answer to a PBQ from the form's elements, and its credit.
+
+    Raises ``InvalidAnswer`` for a place or value that does not exist, a place given twice,
+    nothing given at all, or (outside a simulation) an element left open.
+    """
+    question = item.question
+    order = [choice_id for choice_id in item.choice_order if choice_id in rows]
+    is_order = question.kind == Question.Kind.ORDER
+    count = len(order) if is_order else len(question.match_values)
+    prefix = "place" if is_order else "value"
+    noun = "item" if is_order else "row"
+    given = []
+    for index in range(1, len(order) + 1):
+        raw = (elements.get(f"{prefix}-{index}") or "").strip()
+        if not raw:
+            given.append(None)
+        elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= count:
+            given.append(int(raw))
+        else:
+            raise InvalidAnswer(
+                f"That is not a {'place' if is_order else 'value'} of this question."
+            )
+    filled = sum(1 for number in given if number is not None)
+    noun = "item" if is_order else "row"
+    if not filled:
+        raise InvalidAnswer(
+            "Put the items in order first." if is_order else "Give each row a value first."
+        )
+    if filled < len(order) and attempt.mode != Attempt.Mode.SIMULATION:
+        raise InvalidAnswer(
+            f"Give every {noun} a {prefix}: {filled} of {len(order)} done."
+        )
+    if is_order:
+        response: list = [None] * len(order)
+        for choice_id, place in zip(order, given, strict=True):
+            if place is None:
+                continue
+            if response[place - 1] is not None:
+                raise InvalidAnswer(
+                    f"Place {place} is given to two items; give each place to one item."
+                )
+            response[place - 1] = choice_id
+        positions = {choice_id: rows[choice_id]["position"] for choice_id in order}
+        right = rules.order_right(response=response, positions=positions)
+    else:
+        values = question.match_values
+        response = [None if number is None else values[number - 1] for number in given]
+        key = [rows[choice_id]["value"] for choice_id in order]
+        right = rules.match_right(response=response, key=key)
+    return response, rules.element_credit(right=right, total=len(order))
+
+
+def _answer_store(attempt, item, selected, response, credit, user, now, move_to) -> AnswerResult:
+    is_correct = credit == 1
     practice_like = attempt.mode != Attempt.Mode.SIMULATION
     # A simulation moves on (to the next question, or where the learner chose) after each
     # save; practice stays for the feedback.
@@ -338,7 +433,7 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
         position_next = move_to
     elif not practice_like and item.position < attempt.question_count:
         position_next = item.position + 1
-    if item.answered_at is not None and item.selected == selected:
+    if item.answered_at is not None and (item.selected, item.response) == (selected, response):
         # A double submit: nothing changes (a simulation still moves on).
         if not practice_like:
             _position_store(attempt, position_next)
@@ -351,9 +446,11 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
         )
     newly = item.answered_at is None
     item.selected = selected
+    item.response = response
+    item.score = float(credit)
     item.is_correct = is_correct
     item.answered_at = now
-    item.save(update_fields=["selected", "is_correct", "answered_at"])
+    item.save(update_fields=["selected", "response", "score", "is_correct", "answered_at"])
     _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
@@ -413,17 +510,22 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
     submitted_at = now
     if attempt.deadline is not None and now > attempt.deadline:
         submitted_at = attempt.deadline  # it was submitted as it stood when time ran out
-    attempt.items.filter(answered_at__isnull=True).update(is_correct=False)
-    answered = attempt.items.filter(answered_at__isnull=False).count()
-    correct = attempt.items.filter(is_correct=True).count()
+    attempt.items.filter(answered_at__isnull=True).update(is_correct=False, score=0)
+    scored = list(attempt.items.values_list("question__kind", "score", "is_correct", "answered_at"))
+    answered = sum(1 for *_, answered_at in scored if answered_at is not None)
+    correct = sum(1 for _, _, is_correct, _ in scored if is_correct)
+    points, possible = rules.weighted_points(
+        (kind, rules.stored_credit(score, is_correct)) for kind, score, is_correct, _ in scored
+    )
     attempt.correct_count = correct
     attempt.status = Attempt.Status.SUBMITTED
     attempt.submitted_at = submitted_at
     if attempt.mode == Attempt.Mode.SIMULATION:
         exam = attempt.exam
+        # Each PBQ weighs rules.PBQ_WEIGHT items, its partial credit scaled (exams.rules).
         attempt.scaled_score = scaled_score_compute(
-            correct=correct,
-            total=attempt.question_count,
+            correct=points,
+            total=possible,
             score_min=exam.score_min,
             score_max=exam.score_max,
         )
