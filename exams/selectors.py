@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, 
 from django.urls import reverse
 
 from exams.models import Attempt, AttemptItem, Bookmark
+from exams.rules import PBQ_WEIGHT
 from questions.models import LETTERS, Choice, Exam, Objective, Question
 from questions.selectors import exam_catalogue
 
@@ -192,6 +193,82 @@ class ChoiceView:
     explanation: str = ""
 
 
+@dataclass
+class ElementView:
+    """An item (order) or row (match) of a PBQ as shown: ``index`` is its place on the page
+    (1..n, the form's ``place-K``/``value-K``), ``given`` the learner's place or value.
+
+    ``right`` (the right place or value), ``is_right`` and ``explanation`` are only filled
+    when the attempt may reveal answers, like ``ChoiceView``.
+    """
+
+    index: int
+    letter: str
+    text: str
+    given: int | str | None = None
+    right: int | str | None = None
+    is_right: bool | None = None
+    explanation: str = ""
+
+
+@dataclass
+class PbqView:
+    kind: str
+    elements: list[ElementView]
+    values: list[str]
+    reveal: bool
+
+    @property
+    def is_order(self):
+        return self.kind == "order"
+
+    @property
+    def places(self):
+        return range(1, len(self.elements) + 1)
+
+    @property
+    def right_count(self):
+        return sum(1 for element in self.elements if element.is_right)
+
+    @property
+    def right_sequence(self):
+        """Order, revealed: the items in their right order."""
+        return sorted(self.elements, key=lambda element: element.right or 0)
+
+    @property
+    def value_choices(self):
+        """Match: (number, value) for the selects, in the listed order."""
+        return list(enumerate(self.values, start=1))
+
+    @property
+    def radio_grid(self):
+        """Match with few values: a radio per value reads better than a select."""
+        return len(self.values) <= 4
+
+
+def pbq_view(*, question, order, rows, response, reveal) -> PbqView:
+    """The elements of a PBQ in the order shown, with the learner's answer (and the key)."""
+    shown = [choice_id for choice_id in order if choice_id in rows]
+    if question.kind == "order":
+        given = {choice_id: place for place, choice_id in enumerate(response or [], start=1)}
+    else:
+        given = dict(zip(shown, response or [], strict=False))
+    elements = []
+    for index, choice_id in enumerate(shown, start=1):
+        row = rows[choice_id]
+        element = ElementView(
+            index=index, letter=LETTERS[index - 1], text=row["text"], given=given.get(choice_id)
+        )
+        if reveal:
+            element.right = row["position"] if question.kind == "order" else row["value"]
+            element.is_right = element.given == element.right
+            element.explanation = row["explanation"]
+        elements.append(element)
+    return PbqView(
+        kind=question.kind, elements=elements, values=list(question.match_values), reveal=reveal
+    )
+
+
 def question_url_maker(attempt_id: int):
     """A function position -> the question page URL of that position in the attempt.
 
@@ -225,6 +302,7 @@ class QuestionCard:
     reveal: bool
     bookmarked: bool
     navigator: list[NavCell] = field(default_factory=list)
+    pbq: PbqView | None = None
 
     @property
     def multi(self):
@@ -336,19 +414,29 @@ def question_card(
             row["id"]: row
             for row in Choice.objects.filter(question_id=item.question_id)
             .order_by()
-            .values("id", "text", "explanation", "is_correct")
+            .values("id", "text", "explanation", "is_correct", "position", "value")
         }
     correct_total = sum(1 for row in choice_rows.values() if row["is_correct"])
     reveal = not attempt.is_open or (attempt.gives_feedback and item.answered_at is not None)
+    pbq = None
+    if item.question.kind != "choice":
+        pbq = pbq_view(
+            question=item.question,
+            order=item.choice_order,
+            rows=choice_rows,
+            response=item.response,
+            reveal=reveal,
+        )
     return QuestionCard(
         attempt=attempt,
         item=item,
         question=item.question,
-        choices=_choice_views(item.choice_order, choice_rows, item.selected, reveal),
+        choices=[] if pbq else _choice_views(item.choice_order, choice_rows, item.selected, reveal),
         correct_total=correct_total,
         reveal=reveal,
         bookmarked=marked,
         navigator=cells,
+        pbq=pbq,
     )
 
 
@@ -394,6 +482,17 @@ class ObjectiveScore:
         return round(100 * self.correct / self.total) if self.total else 0
 
 
+@dataclass
+class PbqResult:
+    position: int
+    credit: float  # 0..1
+    full: bool
+
+    @property
+    def percent(self):
+        return round(100 * self.credit)
+
+
 def attempt_results(*, attempt: Attempt) -> dict:
     """Per-domain and per-objective scores of a submitted attempt (two queries)."""
     correct = Count("id", filter=Q(is_correct=True))
@@ -434,6 +533,12 @@ def attempt_results(*, attempt: Attempt) -> dict:
         key=lambda d: (d.correct / d.total, -d.total, d.number),
         default=None,
     )
+    pbqs = [
+        PbqResult(position=row["position"], credit=row["score"] or 0, full=bool(row["is_correct"]))
+        for row in attempt.items.exclude(question__kind="choice")
+        .order_by("position")
+        .values("position", "score", "is_correct")
+    ]
     exam = attempt.exam
     pass_percent = round(
         100 * (exam.pass_mark - exam.score_min) / (exam.score_max - exam.score_min)
@@ -443,6 +548,8 @@ def attempt_results(*, attempt: Attempt) -> dict:
         "weakest_objectives": weakest,
         "weakest_domain": weakest_domain,
         "pass_percent": pass_percent,
+        "pbqs": pbqs,
+        "pbq_weight": PBQ_WEIGHT,
     }
 
 
@@ -452,6 +559,7 @@ class ReviewEntry:
     question: Question
     choices: list[ChoiceView]
     bookmarked: bool
+    pbq: PbqView | None = None
 
     @property
     def correct_letters(self):
@@ -476,7 +584,7 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     question_ids = [item.question_id for item in items]
     rows_by_question = defaultdict(dict)
     for row in Choice.objects.filter(question_id__in=question_ids).values(
-        "id", "question_id", "text", "explanation", "is_correct"
+        "id", "question_id", "text", "explanation", "is_correct", "position", "value"
     ):
         rows_by_question[row["question_id"]][row["id"]] = row
     bookmarked = set(
@@ -484,17 +592,24 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
             "question_id", flat=True
         )
     )
-    return [
-        ReviewEntry(
-            item=item,
-            question=item.question,
-            choices=_choice_views(
-                item.choice_order, rows_by_question[item.question_id], item.selected, True
-            ),
-            bookmarked=item.question_id in bookmarked,
+    entries = []
+    for item in items:
+        rows = rows_by_question[item.question_id]
+        entry = ReviewEntry(
+            item=item, question=item.question, choices=[], bookmarked=item.question_id in bookmarked
         )
-        for item in items
-    ]
+        if item.question.kind == "choice":
+            entry.choices = _choice_views(item.choice_order, rows, item.selected, True)
+        else:
+            entry.pbq = pbq_view(
+                question=item.question,
+                order=item.choice_order,
+                rows=rows,
+                response=item.response,
+                reveal=True,
+            )
+        entries.append(entry)
+    return entries
 
 
 # Lists -------------------------------------------------------------------------------------

@@ -400,9 +400,7 @@ def _pbq_response(attempt, item, rows, elements) -> tuple[list, Fraction]:
             "Put the items in order first." if is_order else "Give each row a value first."
         )
     if filled < len(order) and attempt.mode != Attempt.Mode.SIMULATION:
-        raise InvalidAnswer(
-            f"Give every {noun} a {prefix}: {filled} of {len(order)} done."
-        )
+        raise InvalidAnswer(f"Give every {noun} a {prefix}: {filled} of {len(order)} done.")
     if is_order:
         response: list = [None] * len(order)
         for choice_id, place in zip(order, given, strict=True):

@@ -127,10 +127,25 @@ def _bad_request(request, attempt, position, error):
     context["error"] = str(error)
     # Show the page again with the learner's own ticks, so they can correct rather than redo.
     sent = set(request.POST.getlist("choice"))
-    if sent and not context["card"].reveal:
-        for choice in context["card"].choices:
+    card = context["card"]
+    if sent and not card.reveal:
+        for choice in card.choices:
             choice.selected = str(choice.id) in sent
+    if card.pbq and not card.reveal:
+        for element in card.pbq.elements:
+            element.given = _element_sent(request, card.pbq, element.index)
     return render(request, "exams/question.html", context, status=400)
+
+
+def _element_sent(request, pbq, index):
+    """The place or value the refused form gave element ``index``, to show it again."""
+    raw = request.POST.get(f"{'place' if pbq.is_order else 'value'}-{index}", "")
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    if pbq.is_order:
+        return number if 1 <= number <= len(pbq.elements) else None
+    return pbq.values[number - 1] if 1 <= number <= len(pbq.values) else None
 
 
 def _card_context(request, attempt, position, *, item=None, choice_rows=None):
@@ -302,6 +317,12 @@ def answer(request, attempt_id, position):
     navigator is read again.
     """
     choice_ids = request.POST.getlist("choice")
+    # A performance-based question's places (order) or values (match): place-1, value-2, ...
+    elements = {
+        name: value
+        for name, value in request.POST.items()
+        if name.startswith(("place-", "value-")) and value
+    }
     go = request.POST.get("go")
     attempt = None
     if go is not None:
@@ -310,7 +331,7 @@ def answer(request, attempt_id, position):
             go = None  # practice and drills move with links; the answer alone counts here
         elif go != "submit" and not (go.isdigit() and 1 <= int(go) <= attempt.question_count):
             return HttpResponse("There is no such question in this attempt.", status=400)
-    if go is not None and not choice_ids:
+    if go is not None and not choice_ids and not elements:
         response = _unless_open(request, attempt)
         if response is not None:
             return response
@@ -321,6 +342,7 @@ def answer(request, attempt_id, position):
             user=request.user,
             position=position,
             choice_ids=choice_ids,
+            elements=elements,
             move_to=int(go) if go is not None and go.isdigit() else None,
         )
     except Attempt.DoesNotExist:

@@ -214,6 +214,13 @@ class Question(models.Model):
     def is_pbq(self):
         return self.kind != self.Kind.CHOICE
 
+    @property
+    def exhibit_blocks(self):
+        """The exhibit as tables and text blocks, for templates (``questions.rules``)."""
+        from questions.rules import exhibit_blocks
+
+        return exhibit_blocks(self.exhibit)
+
 
 class Choice(models.Model):
     """An option (multiple choice), an item (order) or a row (match) of a question.

@@ -4,6 +4,7 @@ No database access here: these functions read plain text and counts.
 """
 
 import re
+from dataclasses import dataclass
 
 NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
 _WORD_NUMBERS = {word: number for number, word in NUMBER_WORDS.items()}
@@ -140,3 +141,41 @@ def pbq_text_problem(text: str, kind: str) -> str | None:
         label = {"order": "an order", "match": "a match"}[kind]
         return f"says 'Choose {NUMBER_WORDS[stated]}' but {label} question has no options to choose"
     return None
+
+
+@dataclass(frozen=True)
+class ExhibitBlock:
+    """A piece of an exhibit: a table (``header`` and ``rows`` of cells) or preformatted text."""
+
+    text: str = ""
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_table(self):
+        return bool(self.header)
+
+
+def _is_table_line(line: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= 2 and stripped.startswith("|") and stripped.endswith("|")
+
+
+def exhibit_blocks(exhibit: str) -> list[ExhibitBlock]:
+    """Split an exhibit into tables and text: a run of lines that start and end with ``|`` is
+    a table whose first line is the header row; other lines stay as they are written."""
+    blocks: list[ExhibitBlock] = []
+    lines = exhibit.split("\n") if exhibit.strip() else []
+    index = 0
+    while index < len(lines):
+        start = index
+        table = _is_table_line(lines[index])
+        while index < len(lines) and _is_table_line(lines[index]) == table:
+            index += 1
+        run = lines[start:index]
+        if table:
+            cells = [tuple(cell.strip() for cell in line.strip()[1:-1].split("|")) for line in run]
+            blocks.append(ExhibitBlock(header=cells[0], rows=tuple(cells[1:])))
+        elif "\n".join(run).strip():
+            blocks.append(ExhibitBlock(text="\n".join(run).strip("\n")))
+    return blocks
