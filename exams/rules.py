@@ -1,6 +1,8 @@
-"""Pure scoring rules of the exam engine: partial credit, the weight of a PBQ, the scale.
+"""The exam engine's scoring rules, stated once for the services, the selectors and the pages.
 
-No database access: the services call these with numbers they have read.
+CompTIA does not publish how it scales scores; Billings estimates a simulation's scaled score
+linearly on the exam's own range (``Exam.score_min`` to ``Exam.score_max``, editable in the
+admin), so templates never restate the formula: they show the figures computed here.
 
 - A multiple-choice answer earns 1 (every correct choice and nothing else) or 0.
 - A performance-based question (PBQ) earns the share of its elements that are right: items in
@@ -21,6 +23,16 @@ PBQ_WEIGHT = 3
 SIMULATION_PBQS = (3, 6)
 
 
+def score_span(*, score_min: int, score_max: int) -> int:
+    """How many scaled points lie between a score of nothing right and all right."""
+    return score_max - score_min
+
+
+def pass_percent_compute(*, pass_mark: int, score_min: int, score_max: int) -> float:
+    """The share of questions right (0-100) at which the estimate reaches the pass mark."""
+    return 100 * (pass_mark - score_min) / score_span(score_min=score_min, score_max=score_max)
+
+
 def scaled_score_compute(*, correct, total, score_min: int = 100, score_max: int = 900) -> int:
     """``score_min + (score_max - score_min) × correct ÷ total``, rounded half up, exactly.
 
@@ -28,7 +40,7 @@ def scaled_score_compute(*, correct, total, score_min: int = 100, score_max: int
     """
     if total <= 0:
         return score_min
-    span = score_max - score_min
+    span = score_span(score_min=score_min, score_max=score_max)
     return score_min + int((2 * span * Fraction(correct) + total) // (2 * total))
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from billings.admin import admin_id
+from gamification import services as gamification
 from questions.models import (
     LETTERS,
     MATCH_VALUE_MAX_LENGTH,
@@ -25,9 +27,11 @@ from questions.models import (
     Question,
 )
 from questions.rules import (
+    choices_check,
     element_count_problem,
     match_key_resolve,
     pbq_text_problem,
+    problem_sentence,
     values_join,
     values_problems,
     values_split,
@@ -62,6 +66,11 @@ class ExamAdmin(admin.ModelAdmin):
     @admin.display(description="active questions", ordering="bank_size")
     def active_questions(self, obj):
         return obj.bank_size
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new exam version gets its "passed the simulation" badge, as the seeded ones did.
+        gamification.exam_badge_ensure(exam=obj)
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -103,14 +112,16 @@ class ExamScopedFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         options = self.model.objects.select_related(self.exam_path)
-        exam_id = request.GET.get(EXAM_PARAMETER)
-        if exam_id and exam_id.isdigit():
+        exam_id = admin_id(request.GET.get(EXAM_PARAMETER))
+        if exam_id is not None:
             options = options.filter(**{f"{self.exam_path}__id": exam_id})
         return [(str(option.pk), self.label(option)) for option in options]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{f"{self.parameter_name}_id": self.value()})
+        """A value that cannot be an id ("²", 10**30) filters nothing out, as no filter."""
+        pk = admin_id(self.value())
+        if pk is not None:
+            return queryset.filter(**{f"{self.parameter_name}_id": pk})
         return queryset
 
 
@@ -172,7 +183,11 @@ class ChoiceForm(forms.ModelForm):
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
-    """The rules of a question's choices, checked together so errors land on the form."""
+    """The rules of a question's choices (``questions.rules``), checked together on the form.
+
+    The question's text is the instance's: the admin validates the question form first and
+    hands the formset the question as it will be saved, so "(Choose N.)" is checked as edited.
+    """
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
@@ -197,19 +212,17 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             for form in kept_forms:
                 form.instance.value = form.cleaned_data.get("value", "")
             return
-        problems = []
         if any(data.get("position") or data.get("value") for data in kept):
-            problems.append("Only order items take a position and match rows a value.")
-        if len(kept) < 2:
-            problems.append("A question needs at least two choices.")
-        if kept and not any(data.get("is_correct") for data in kept):
-            problems.append("Mark at least one choice as correct.")
+            raise ValidationError("Only order items take a position and match rows a value.")
         # Repeated letters were already reported by the unique check in super().clean().
-        letters = sorted(data["letter"] for data in kept)
-        if letters != list(LETTERS[: len(letters)]):
-            problems.append(
-                f"Letters must run from A without gaps (A, B, C...); got {', '.join(letters)}."
+        problems = [
+            problem_sentence(problem)
+            for problem in choices_check(
+                text=getattr(self.instance, "text", ""),
+                letters=[data["letter"] for data in kept],
+                correct=[data["letter"] for data in kept if data.get("is_correct")],
             )
+        ]
         if problems:
             raise ValidationError(problems)
 
@@ -365,6 +378,10 @@ class QuestionAdmin(admin.ModelAdmin):
     search_help_text = "Search the question text or question id."
     actions = ["activate", "retire"]
     readonly_fields = ("preview", "created_at", "updated_at")
+
+    class Media:
+        css = {"all": ["questions/admin/question_preview.css"]}
+
     fieldsets = (
         (
             None,
@@ -427,11 +444,6 @@ class QuestionAdmin(admin.ModelAdmin):
                 "elements": obj.choices.order_by("position" if obj.kind == "order" else "letter"),
             },
         )
-
-    def save_model(self, request, obj, form, change):
-        # The question's domain is denormalised from its objective.
-        obj.domain_id = obj.objective.domain_id
-        super().save_model(request, obj, form, change)
 
     @admin.action(description="Activate selected questions", permissions=["change"])
     def activate(self, request, queryset):

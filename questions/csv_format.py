@@ -1,6 +1,8 @@
 """The CSV format of the question bank: reading rows into plain data and writing them back.
 
-This module knows columns, letters and line numbers, and nothing about the database: checks
+This module knows columns, letters and line numbers, and nothing about the database. The rules
+of a question's choices (and of its "(Choose N.)") are ``questions.rules``, shared with the
+admin; this module only places their problems on a column. Checks
 that need the database (does the exam have this domain? is this id used twice?) live in
 ``questions.services``. See docs/IMPORT.md for the format as admins see it.
 """
@@ -13,6 +15,7 @@ from typing import NamedTuple, TextIO
 
 from questions.models import LETTERS, MATCH_VALUE_MAX_LENGTH
 from questions.rules import (
+    choices_check,
     element_count_problem,
     match_key_resolve,
     order_key_problems,
@@ -120,10 +123,6 @@ class QuestionRow:
     kind: str = "choice"
     exhibit: str = ""
     values: tuple[str, ...] = ()
-
-    @property
-    def domain_number(self) -> int:
-        return int(self.objective_code.split(".", 1)[0])
 
 
 class RowProblem(NamedTuple):
@@ -266,15 +265,15 @@ def _read_row(
     options = {letter: value(OPTION_COLUMNS[letter]) for letter in letters}
     explanations = {letter: value(EXPLANATION_COLUMNS[letter]) for letter in letters}
     filled = [letter for letter in letters if options[letter]]
-    for position, letter in enumerate(filled):
-        if letter != LETTERS[position]:
-            gap = LETTERS[position]
-            problems.append(
-                f"{option_column(gap)}: is empty but {option_column(letter)} is filled; "
-                "fill options from A without gaps"
-            )
-            break
-    if kind is not None:
+    if kind in TYPES:  # multiple choice: questions.rules.choices_check, below
+        for position, letter in enumerate(filled):
+            if letter != LETTERS[position]:
+                gap = LETTERS[position]
+                problems.append(
+                    f"{option_column(gap)}: is empty but {option_column(letter)} is filled; "
+                    "fill options from A without gaps"
+                )
+                break
         count_problem = element_count_problem(kind, len(filled))
         if count_problem and len(filled) < 2:
             missing = option_column(LETTERS[len(filled)])
@@ -352,7 +351,13 @@ def _read_row(
                 elif letter not in filled:
                     column = option_column(letter)
                     problems.append(f"{ANSWER_COLUMN}: {letter} has no option ({column} is empty)")
+            answer_problems = any(problem.startswith(ANSWER_COLUMN) for problem in problems)
             correct_set = set(correct)
+            for problem in choices_check(text=text, letters=filled, correct=correct_set):
+                if problem.field == "answer" and answer_problems:
+                    continue  # the letters themselves were wrong: said above
+                column = {"choices": option_column(problem.letter or "A"), "text": TEXT_COLUMN}
+                problems.append(f"{column.get(problem.field, ANSWER_COLUMN)}: {problem.message}")
             choices = tuple(
                 ChoiceData(letter, options[letter], explanations[letter], letter in correct_set)
                 for letter in filled

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("questions", "0005_question_search_trigram"),
+        ("questions", "0006_a_plus_v15_objective_titles"),
     ]
 
     operations = [

@@ -5,8 +5,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0003_domain_tally_backfill"),
-        ("questions", "0006_question_kinds_and_exhibits"),
+        ("exams", "0004_attempt_counted"),
+        ("questions", "0007_question_kinds_and_exhibits"),
     ]
 
     operations = [
