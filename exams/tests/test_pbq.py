@@ -368,3 +368,46 @@ def test_results_say_how_pbqs_count(client, sim_exam):
     assert Attempt.objects.get(pk=attempt.pk).status == "submitted"
     assert "Performance-based questions" in page
     assert "worth 3 multiple-choice questions" in page
+
+
+def test_a_simulation_of_the_shipped_bank_opens_with_pbqs_and_scores_them(client):
+    import io
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    bank = Path(__file__).resolve().parents[2] / "questions" / "bank" / "security.csv"
+    call_command("import_questions", str(bank), stdout=io.StringIO())
+    exam = Exam.objects.get(slug="security")
+    user = UserFactory()
+    attempt = start(user, exam, "simulation")
+    items = list(attempt.items.select_related("question").order_by("position"))
+    pbqs = [item for item in items if item.question.kind != "choice"]
+    assert len(items) == exam.question_count
+    assert 3 <= len(pbqs) <= 6 and items[: len(pbqs)] == pbqs
+    first = pbqs[0]
+    data = (
+        places_for(first, "".join(letters_of(first)))
+        if first.question.kind == "order"
+        else values_for(first, [1] * len(first.choice_order))
+    )
+    answer(user, attempt, first.position, data)
+
+    services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+
+    attempt.refresh_from_db()
+    credit = rules.stored_credit(attempt.items.get(pk=first.pk).score, None)
+    assert attempt.scaled_score == rules.scaled_score_compute(
+        correct=3 * credit, total=len(items) - len(pbqs) + 3 * len(pbqs)
+    )
+    client.force_login(user)
+    review = client.get(url("review", attempt)).content.decode()
+    assert "performance-based question" in review
+
+
+def letters_of(item):
+    return (
+        Choice.objects.filter(question=item.question)
+        .order_by("letter")
+        .values_list("letter", flat=True)
+    )
