@@ -315,18 +315,7 @@ class _Writer:
             for question in Question.objects.filter(
                 exam=exam, external_id__in=[row.external_id for row in rows]
             )
-            .only(
-                "pk",
-                "external_id",
-                "objective_id",
-                "domain_id",
-                "text",
-                "kind",
-                "exhibit",
-                "match_values",
-                "is_active",
-                "difficulty",
-            )
+            .only("pk", "external_id", *QUESTION_FIELDS[:-1])
             .order_by()
         }
         # Plain tuples, not model instances: most rows of a re-import are unchanged.
