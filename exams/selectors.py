@@ -22,6 +22,7 @@ from django.urls import reverse
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.rules import PBQ_WEIGHT, pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
+from questions.revisions import snapshot_choice_rows
 from questions.rules import choose_word, stated_answer_count
 from questions.selectors import exam_catalogue
 
@@ -118,6 +119,7 @@ def questions_pick(
     domain_ids=(),
     objective_ids=(),
     bookmarked: bool = False,
+    hold_for_review: bool = False,
     rng: random.Random | None = None,
     kind: str | None = None,
 ) -> list[int]:
@@ -129,7 +131,8 @@ def questions_pick(
     questions this learner has never been shown come first. No ``ORDER BY RANDOM()``: each
     domain is a range scan of the ``(domain, is_active, random_key)`` index from a random start.
     Questions of the learner's open simulation are never picked (``questions_held``).
-    Returns question ids in a shuffled order.
+    ``hold_for_review`` leaves out questions flagged ``needs_review`` (a simulation of an exam
+    whose staff keep them out until reviewed). Returns question ids in a shuffled order.
     """
     rng = rng or random.Random()
     domain_ids = {int(d) for d in domain_ids}
@@ -143,6 +146,8 @@ def questions_pick(
         base = base.filter(kind=kind)
     if bookmarked:
         base = base.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))
+    if hold_for_review:
+        base = base.filter(needs_review=False)
 
     # Objectives chosen outside a chosen domain narrow that domain to those objectives.
     objectives_by_domain = defaultdict(set)
@@ -286,10 +291,10 @@ class PbqView:
         return len(self.values) <= 4
 
 
-def pbq_view(*, question, order, rows, response, reveal) -> PbqView:
+def pbq_view(*, kind, values, order, rows, response, reveal) -> PbqView:
     """The elements of a PBQ in the order shown, with the learner's answer (and the key)."""
     shown = [choice_id for choice_id in order if choice_id in rows]
-    if question.kind == "order":
+    if kind == "order":
         given = {choice_id: place for place, choice_id in enumerate(response or [], start=1)}
     else:
         given = dict(zip(shown, response or [], strict=False))
@@ -300,13 +305,11 @@ def pbq_view(*, question, order, rows, response, reveal) -> PbqView:
             index=index, letter=LETTERS[index - 1], text=row["text"], given=given.get(choice_id)
         )
         if reveal:
-            element.right = row["position"] if question.kind == "order" else row["value"]
+            element.right = row["position"] if kind == "order" else row["value"]
             element.is_right = element.given == element.right
             element.explanation = row["explanation"]
         elements.append(element)
-    return PbqView(
-        kind=question.kind, elements=elements, values=list(question.match_values), reveal=reveal
-    )
+    return PbqView(kind=kind, elements=elements, values=list(values), reveal=reveal)
 
 
 def question_url_maker(attempt_id: int):
@@ -482,7 +485,8 @@ def question_card(
     pbq = None
     if item.question.kind != "choice":
         pbq = pbq_view(
-            question=item.question,
+            kind=item.question.kind,
+            values=item.question.match_values,
             order=item.choice_order,
             rows=choice_rows,
             response=item.response,
@@ -633,6 +637,7 @@ class ReviewEntry:
     pbq: PbqView | None = None
     # Held back by the learner's open simulation: no key, no explanation (see ``questions_held``).
     held: bool = False
+    text: str = ""  # the question's text as the learner saw it
 
     @property
     def correct_letters(self):
@@ -650,9 +655,12 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     """Every question of a submitted attempt with the learner's and the correct answers.
 
     A question of the learner's open simulation is listed without its key or explanations.
+    Each question is shown as the learner saw it: from the revision the item points at, so an
+    edit after the attempt leaves its review unchanged (items older than revisions read the
+    bank as it is now).
     """
     items = (
-        attempt.items.select_related("question__objective__domain")
+        attempt.items.select_related("question__objective__domain", "revision")
         .annotate(held=question_held(user_id=attempt.user_id))
         .order_by("position")
     )
@@ -663,8 +671,8 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     items = list(items)
     question_ids = [item.question_id for item in items]
     rows_by_question = defaultdict(dict)
-    shown = [item.question_id for item in items if not item.held]
-    for row in Choice.objects.filter(question_id__in=shown).values(
+    live = [item.question_id for item in items if item.revision is None and not item.held]
+    for row in Choice.objects.filter(question_id__in=live).values(
         "id", "question_id", "text", "explanation", "is_correct", "position", "value"
     ):
         rows_by_question[row["question_id"]][row["id"]] = row
@@ -675,19 +683,32 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     )
     entries = []
     for item in items:
-        rows = rows_by_question[item.question_id]
+        snapshot = item.revision.snapshot if item.revision is not None else None
+        text = snapshot["text"] if snapshot is not None else item.question.text
+        if item.held:
+            rows = {}
+        elif snapshot is not None:
+            rows = snapshot_choice_rows(snapshot)
+        else:
+            rows = rows_by_question[item.question_id]
+        kind = snapshot.get("type", "choice") if snapshot is not None else item.question.kind
         entry = ReviewEntry(
             item=item,
             question=item.question,
             choices=[],
             bookmarked=item.question_id in bookmarked,
             held=item.held,
+            text=text,
         )
-        if item.question.kind == "choice":
+        if kind == "choice":
             entry.choices = _choice_views(item.choice_order, rows, item.selected, True)
         elif not item.held:
+            values = item.question.match_values
+            if snapshot is not None:
+                values = snapshot.get("values", values)
             entry.pbq = pbq_view(
-                question=item.question,
+                kind=kind,
+                values=values,
                 order=item.choice_order,
                 rows=rows,
                 response=item.response,

@@ -411,3 +411,40 @@ def letters_of(item):
         .order_by("letter")
         .values_list("letter", flat=True)
     )
+
+
+def test_a_revision_keeps_a_pbqs_type_exhibit_values_and_key(exam):
+    from questions.services import question_revise
+
+    question = pbq_create(exam=exam, kind="match", items=2, exhibit="log line")
+
+    first = question_revise(question=question, now=NOW)
+    assert first.snapshot["type"] == "match"
+    assert first.snapshot["exhibit"] == "log line"
+    assert first.snapshot["values"] == ["Allow", "Deny"]
+    assert [choice["value"] for choice in first.snapshot["choices"]] == ["Allow", "Deny"]
+    Choice.objects.filter(question=question, letter="B").update(value="Allow")
+
+    second = question_revise(question=question, now=NOW)
+
+    assert second is not None and second.number == first.number + 1
+    assert question_revise(question=question, now=NOW) is None
+
+
+def test_the_review_shows_a_pbq_as_the_learner_saw_it_after_an_edit(client, exam):
+    from questions.services import question_revise
+
+    question = pbq_create(exam=exam, kind="order", items=3, key="CBA")
+    question_revise(question=question, now=NOW)
+    user = UserFactory()
+    client.force_login(user)
+    attempt = start(user, exam, count=1)
+    answer(user, attempt, 1, places_for(attempt.items.get(), "CBA"))
+    services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+    Choice.objects.filter(question=question, letter="A").update(position=2)
+    Choice.objects.filter(question=question, letter="B").update(position=3)
+    question_revise(question=question, now=NOW)
+
+    page = client.get(url("review", attempt)).content.decode()
+
+    assert "3 of 3 items in their right place" in page

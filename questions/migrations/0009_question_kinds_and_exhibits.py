@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("questions", "0006_a_plus_v15_objective_titles"),
+        ("questions", "0008_revision_one_for_every_question"),
     ]
 
     operations = [

@@ -5,8 +5,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0004_attempt_counted"),
-        ("questions", "0007_question_kinds_and_exhibits"),
+        ("exams", "0005_attemptitem_revision"),
+        ("questions", "0009_question_kinds_and_exhibits"),
     ]
 
     operations = [
