@@ -63,3 +63,13 @@ def test_each_current_exam_ships_pbqs_whose_order_items_are_not_listed_in_order(
     for question in pbqs.filter(kind="order"):
         positions = list(question.choices.order_by("letter").values_list("position", flat=True))
         assert positions != sorted(positions), question.external_id
+
+
+def test_the_bank_files_pass_the_quality_gate():
+    out = io.StringIO()
+
+    call_command("bank_report", str(BANK), stdout=out, stderr=io.StringIO())
+
+    report = out.getvalue()
+    assert report.count("gate: passed") == len(CURRENT), report
+    assert "FAIL" not in report
