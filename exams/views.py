@@ -168,10 +168,25 @@ def _bad_request(request, attempt, position, error, *, status=400):
     context["error"] = str(error)
     # Show the page again with the learner's own ticks, so they can correct rather than redo.
     sent = set(request.POST.getlist("choice"))
-    if sent and not context["card"].reveal:
-        for choice in context["card"].choices:
+    card = context["card"]
+    if sent and not card.reveal:
+        for choice in card.choices:
             choice.selected = str(choice.id) in sent
+    if card.pbq and not card.reveal:
+        for element in card.pbq.elements:
+            element.given = _element_sent(request, card.pbq, element.index)
     return render(request, "exams/question.html", context, status=status)
+
+
+def _element_sent(request, pbq, index):
+    """The place or value the refused form gave element ``index``, to show it again."""
+    raw = request.POST.get(f"{'place' if pbq.is_order else 'value'}-{index}", "")
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    if pbq.is_order:
+        return number if 1 <= number <= len(pbq.elements) else None
+    return pbq.values[number - 1] if 1 <= number <= len(pbq.values) else None
 
 
 def _card_context(request, attempt, position, *, item=None, choice_rows=None):
@@ -381,13 +396,19 @@ def answer(request, attempt_id, position):
     rendered from those rows, so only the navigator is read again.
     """
     choice_ids = request.POST.getlist("choice")
+    # A performance-based question's places (order) or values (match): place-1, value-2, ...
+    elements = {
+        name: value
+        for name, value in request.POST.items()
+        if name.startswith(("place-", "value-")) and value
+    }
     autosave = request.POST.get("autosave") == "1"
     try:
         go = _go(request)
     except BadInput as error:
         return HttpResponse(str(error), status=400, content_type="text/plain")
     move_to = go if isinstance(go, int) else None
-    move_only = go is not None and not choice_ids and not autosave
+    move_only = go is not None and not choice_ids and not elements and not autosave
     try:
         if move_only:
             attempt = services.attempt_move(
@@ -401,6 +422,7 @@ def answer(request, attempt_id, position):
             user=request.user,
             position=position,
             choice_ids=choice_ids,
+            elements=elements,
             move_to=move_to,
             autosave=autosave,
         )

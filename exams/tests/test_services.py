@@ -287,7 +287,9 @@ def test_multi_answer_needs_exactly_the_correct_set(user):
     assert card.multi and card.choose_word == "TWO"
 
     def answer(position, ids):
-        services.answer_submit(attempt_id=attempt.pk, user=user, position=position, choice_ids=ids)
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=position, choice_ids=ids, now=NOW
+        )
         return attempt.items.get(position=position).is_correct
 
     items = {i.position: i for i in attempt.items.all()}

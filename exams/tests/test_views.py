@@ -656,7 +656,7 @@ def test_results_explain_the_scale_of_an_exam_that_does_not_start_at_100(user_cl
     finish(attempt)
     html = user_client.get(url("results", attempt)).content.decode()
     assert '<span class="score-value">200</span>' in html
-    assert "200 + 700 × correct ÷ total" in html
+    assert "200 + 700 × points ÷ possible points" in html
     assert 'verdict-fail">Not yet a pass</p>' in html
     # 750 on 200-900 is 550 of 700 points: the pass line sits at 79%.
     assert "the dashed line marks 79%" in html
