@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from accounts.tests.factories import UserFactory
 from exams import services
 from exams.tests.factories import bank_build
-from exams.tests.test_browser import log_in, watch_console
 from questions.tests.factories import pbq_create
+from tests.browser import sign_in, watch_console
 from tests.test_a11y import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def test_order_items_by_dragging_them(browser, client, live_server, width):
     problems = watch_console(page)
     user = UserFactory()
     attempt = practice_with(user, "order", items=4, key="DCBA")
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     expect(page.locator(".pbq-js-hint").first).to_be_visible()
 
@@ -73,7 +73,7 @@ def test_match_rows_by_dragging_values_then_feedback_per_row(browser, client, li
     problems = watch_console(page)
     user = UserFactory()
     attempt = practice_with(user, "match", items=3, key=["Allow", "Deny", "Deny"])
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
 
     for row, value in (("Row A", "Allow"), ("Row B", "Deny"), ("Row C", "Allow")):
@@ -95,7 +95,7 @@ def test_match_by_keyboard_with_value_selects(browser, client, live_server):
     user = UserFactory()
     values = ("SSH", "SMTP", "DNS", "HTTPS", "RDP")
     attempt = practice_with(user, "match", items=2, values=values, key=["DNS", "RDP"])
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
 
     page.get_by_label("Row A").focus()
@@ -116,7 +116,7 @@ def test_order_without_javascript_by_selects(browser, client, live_server, width
     context, page = sized(browser, width, javascript=False)
     user = UserFactory()
     attempt = practice_with(user, "order", items=3, key="CAB")
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     expect(page.locator("[data-pbq-handle]").first).to_be_hidden()
 
@@ -144,7 +144,7 @@ def test_pbq_pages_have_no_serious_axe_violations(browser, client, live_server, 
     order = practice_with(user, "order", items=5)
     grid = practice_with(user, "match", items=3)
     selects = practice_with(user, "match", items=3, values=("A1", "B2", "C3", "D4", "E5"))
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     problems = []
     for where, attempt in (("order", order), ("radio grid", grid), ("selects", selects)):
         page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
