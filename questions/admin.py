@@ -8,7 +8,7 @@ The list page has a fixed query budget whatever the size of the bank (tests/test
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
@@ -21,6 +21,7 @@ from django.utils.text import Truncator
 
 from billings.admin import admin_id
 from gamification import services as gamification
+from questions.item_analysis import DISCRIMINATION_NEAR_ZERO, EASY_ABOVE, HARD_BELOW
 from questions.models import (
     LETTERS,
     MATCH_VALUE_MAX_LENGTH,
@@ -185,6 +186,54 @@ class ItemFlagFilter(admin.SimpleListFilter):
             return queryset.filter(stat_flagged=False)
         if self.value() == "none":
             return queryset.filter(stat_flagged__isnull=True)
+        return queryset
+
+
+class FacilityFilter(admin.SimpleListFilter):
+    """The share of learners right, banded at the thresholds the item analysis flags at."""
+
+    title = "facility"
+    parameter_name = "facility"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("hard", f"Below {HARD_BELOW} (hard)"),
+            ("middle", f"{HARD_BELOW} to {EASY_ABOVE}"),
+            ("easy", f"Above {EASY_ABOVE} (too easy)"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "hard":
+            return queryset.filter(stat_facility__lt=HARD_BELOW)
+        if self.value() == "middle":
+            return queryset.filter(stat_facility__gte=HARD_BELOW, stat_facility__lte=EASY_ABOVE)
+        if self.value() == "easy":
+            return queryset.filter(stat_facility__gt=EASY_ABOVE)
+        return queryset
+
+
+class DiscriminationFilter(admin.SimpleListFilter):
+    """Whether the question separates strong learners from weak ones."""
+
+    title = "discrimination"
+    parameter_name = "discrimination"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("negative", "Negative"),
+            ("weak", f"0 to {DISCRIMINATION_NEAR_ZERO} (near zero)"),
+            ("good", f"{DISCRIMINATION_NEAR_ZERO} and above"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "negative":
+            return queryset.filter(stat_discrimination__lt=0)
+        if self.value() == "weak":
+            return queryset.filter(
+                stat_discrimination__gte=0, stat_discrimination__lt=DISCRIMINATION_NEAR_ZERO
+            )
+        if self.value() == "good":
+            return queryset.filter(stat_discrimination__gte=DISCRIMINATION_NEAR_ZERO)
         return queryset
 
 
@@ -419,6 +468,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "difficulty",
         "needs_review",
         ItemFlagFilter,
+        FacilityFilter,
+        DiscriminationFilter,
     )
     list_select_related = ("exam", "objective")
     list_per_page = 50
@@ -656,12 +707,20 @@ class QuestionReportAdmin(admin.ModelAdmin):
     @admin.display(description="the question now")
     def question_now(self, obj):
         question = obj.question
+        seen = obj.revision.snapshot if obj.revision else None
+        chosen = set(obj.selected or [])
         return render_to_string(
             "questions/admin/report_question.html",
             {
                 "question": question,
                 "choices": question.choices.order_by("letter"),
-                "seen": obj.revision.snapshot if obj.revision else None,
+                "revision": obj.revision,
+                "seen": seen,
+                # The revision's choices with the learner's answer marked (their stored ids).
+                "seen_choices": [
+                    {**choice, "chosen": choice["id"] in chosen}
+                    for choice in (seen or {}).get("choices", [])
+                ],
                 "stats": question.item_stats.order_by("-revision_number", "mode"),
             },
         )
@@ -722,7 +781,12 @@ class QuestionReportAdmin(admin.ModelAdmin):
 
 
 def exam_item_analysis(request, model_admin, exam_id):
-    """The admin page of one exam's item analysis: flagged question revisions first."""
+    """The admin page of one exam's item analysis: flagged question revisions first.
+
+    Staff who may view the figures (``view_itemstat``: admins and the "Staff editor" group).
+    """
+    if not request.user.has_perm("questions.view_itemstat"):
+        raise PermissionDenied
     exam = get_object_or_404(Exam, pk=exam_id)
     stats = (
         ItemStat.objects.filter(question__exam=exam)

@@ -27,6 +27,7 @@ def bank_build(*, questions=6, text="", question_count=None, multi=False):
     Explanations say ``EXPLAIN-<question>-<letter>`` so tests can look for leaks.
     """
     from questions.models import Choice, Domain, Exam, Objective, Question
+    from questions.services import revisions_snapshot
 
     n = next(_exam_numbers)
     exam = Exam.objects.create(
@@ -60,6 +61,8 @@ def bank_build(*, questions=6, text="", question_count=None, multi=False):
                 explanation=f"EXPLAIN-{i + 1}-{letter}{text}",
                 is_correct=letter == "B" or (multi and letter == "D"),
             )
+    # Revision 1 of every question, as the admin, the importer and migration 0008 make it.
+    revisions_snapshot(questions=list(exam.questions.all()))
     return exam
 
 

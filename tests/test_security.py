@@ -186,6 +186,7 @@ def test_leaderboard_escapes_display_names(client, user):
     [
         "questions.question",  # its change page holds the choices inline
         "questions.exam",
+        "questions.questionreport",  # a learner's comment, shown to staff
         "accounts.profile",
         "accounts.user",
     ],
@@ -201,7 +202,12 @@ def test_admin_changelist_and_change_page_escape_stored_text(client, model):
     owner.profile.display_name = XSS[:60]
     owner.profile.bio = XSS
     owner.profile.save()
+    from questions.services import report_submit
+
     objects = {
+        "questions.questionreport": report_submit(
+            user=owner, question_id=exam.questions.first().pk, reason="other", comment=XSS
+        ),
         "questions.question": exam.questions.first(),
         "questions.exam": exam,
         "accounts.profile": owner.profile,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from exams.models import Attempt, AttemptItem, Bookmark
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
+from questions.services import revisions_snapshot
 from questions.tests.factories import ExamFactory, QuestionFactory
 
 __all__ = ["AttemptFactory", "BookmarkFactory", "ExamFactory", "QuestionFactory", "bank_build"]
@@ -70,6 +71,10 @@ def bank_build(
                 )
             )
     Choice.objects.bulk_create(choices)
+    # Revision 1 of every question, as the admin, the importer and migration 0008 make it.
+    revisions_snapshot(
+        questions=Question.objects.filter(exam=exam).only("id", "text", "revision_number")
+    )
     return exam
 
 

@@ -395,7 +395,11 @@ def test_staff_editor_group_has_exactly_the_bank_permissions():
         ("questions", f"{action}_{model}")
         for model in ("question", "choice")
         for action in ("view", "add", "change", "delete")
-    } | {("questions", f"view_{model}") for model in ("exam", "domain", "objective")}
+    } | {("questions", f"view_{model}") for model in ("exam", "domain", "objective")} | {
+        ("questions", "view_questionreport"),
+        ("questions", "change_questionreport"),
+        ("questions", "view_itemstat"),
+    }
     assert not Permission.objects.filter(user__isnull=False).exists()
 
 
