@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "questions",
     "exams",
     "gamification",
+    "study",
 ]
 
 MIDDLEWARE = [

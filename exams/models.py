@@ -11,6 +11,7 @@ class Attempt(models.Model):
         PRACTICE = "practice", "Practice"
         SIMULATION = "simulation", "Exam simulation"
         DRILL = "drill", "Domain drill"
+        REVIEW = "review", "Spaced review"
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
@@ -73,8 +74,9 @@ class Attempt(models.Model):
 
     @property
     def gives_feedback(self):
-        """Practice and drills explain each answer at once; simulations only after submission."""
-        return self.mode != self.Mode.SIMULATION
+        """Practice, drills and reviews explain each answer at once; simulations (and sets the
+        learner asked to check at the end) only after submission."""
+        return self.mode != self.Mode.SIMULATION and self.scope.get("feedback") != "end"
 
     def is_past_deadline(self, now):
         return self.deadline is not None and now >= self.deadline
@@ -110,6 +112,9 @@ class AttemptItem(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
     flagged = models.BooleanField(default=False)
+    # How sure the learner said they were (1 guess, 2 unsure, 3 sure; see study.rules).
+    # Recorded, never scored.
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -122,6 +127,11 @@ class AttemptItem(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(position__gte=1), name="exams_item_position_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True)
+                | models.Q(confidence__gte=1, confidence__lte=3),
+                name="exams_item_confidence_valid",
             ),
         ]
 

@@ -19,6 +19,23 @@ from questions.selectors import exam_catalogue
 NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
 
 
+# Integrity ---------------------------------------------------------------------------------
+
+
+def simulation_items_open(*, user_id: int) -> QuerySet[AttemptItem]:
+    """The items of the learner's open simulation(s) (at most one, by a constraint)."""
+    return AttemptItem.objects.filter(
+        attempt__user_id=user_id,
+        attempt__mode=Attempt.Mode.SIMULATION,
+        attempt__status=Attempt.Status.IN_PROGRESS,
+    )
+
+
+def questions_held(*, user_id: int) -> QuerySet:
+    """Ids of the questions held back from the learner, as a subquery (``pk__in=``)."""
+    return simulation_items_open(user_id=user_id).values("question_id")
+
+
 # Selection ---------------------------------------------------------------------------------
 
 

@@ -8,6 +8,10 @@ Rules worth knowing before changing anything here:
 - The deadline of a simulation is enforced here, not in the browser: any write on an attempt
   past its deadline submits it as it stands and then refuses the write (``AttemptClosed``).
 - Answers are recorded by choice id, never by the letter the learner saw.
+- Every answer outside a simulation moves the learner's spaced-review card of the question
+  (``study.services.card_record``) in the same transaction; a simulation's answers move theirs
+  when it is submitted. Confidence (Guess / Unsure / Sure) is stored with the answer and only
+  ever reaches the review schedule, never a score.
 - Writes lock the attempt row (``select_for_update``) so double clicks, two tabs and racing
   finishes count exactly once; ``Profile.total_exams_taken`` is incremented only on the
   transition from in progress to submitted.
@@ -27,6 +31,8 @@ from exams.models import Attempt, AttemptItem, Bookmark
 from exams.selectors import NUMBER_WORDS, questions_pick
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question
+from study import selectors as study_selectors
+from study import services as study
 
 PRACTICE_LENGTHS = (10, 20, 30)
 MAX_LENGTH = 200
@@ -134,6 +140,9 @@ def attempt_start(
     domain_ids: list[int] | tuple = (),
     objective_ids: list[int] | tuple = (),
     bookmarked: bool = False,
+    question_ids: list[int] | None = None,
+    scope: dict | None = None,
+    minutes: int | None = None,
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> Attempt:
@@ -142,11 +151,14 @@ def attempt_start(
     A simulation takes the exam's question count (or what the bank holds) across all domains
     by official weight, and a deadline stretched by the learner's extra-time accommodation.
     ``bookmarked`` draws a practice set from the learner's bookmarks in this exam.
+    ``question_ids``: exactly these questions, in this order (picked by the caller, e.g. a
+    review session or a smart set, which says what it was in ``scope``); ``minutes`` gives a
+    practice set a time limit (stretched by the accommodation like a simulation's).
     """
     now = now or timezone.now()
     rng = rng or random.Random()
     mode = Attempt.Mode(mode)
-    scope = {}
+    scope = dict(scope or {})
     if mode == Attempt.Mode.SIMULATION:
         domain_ids, objective_ids, bookmarked = (), (), False
         count = exam.question_count
@@ -171,15 +183,16 @@ def attempt_start(
             )
             if open_one is not None:
                 raise SimulationOpen(open_one)
-        question_ids = questions_pick(
-            user=user,
-            exam=exam,
-            count=count,
-            domain_ids=domain_ids,
-            objective_ids=objective_ids,
-            bookmarked=bookmarked,
-            rng=rng,
-        )
+        if question_ids is None or mode == Attempt.Mode.SIMULATION:
+            question_ids = questions_pick(
+                user=user,
+                exam=exam,
+                count=count,
+                domain_ids=domain_ids,
+                objective_ids=objective_ids,
+                bookmarked=bookmarked,
+                rng=rng,
+            )
         if not question_ids:
             raise NoQuestions("The bank holds no active questions for that choice yet.")
         attempt = Attempt(
@@ -194,6 +207,12 @@ def attempt_start(
             attempt.extra_time = profile.extra_time
             attempt.time_limit_minutes = time_limit_compute(
                 minutes=exam.time_limit_minutes, extra_time=profile.extra_time
+            )
+            attempt.deadline = now + timedelta(minutes=attempt.time_limit_minutes)
+        elif minutes:
+            attempt.extra_time = profile.extra_time
+            attempt.time_limit_minutes = time_limit_compute(
+                minutes=minutes, extra_time=profile.extra_time
             )
             attempt.deadline = now + timedelta(minutes=attempt.time_limit_minutes)
         try:
@@ -265,6 +284,8 @@ def answer_submit(
     position: int,
     choice_ids,
     move_to: int | None = None,
+    confidence: int | None = None,
+    shown_at: datetime | None = None,
     now: datetime | None = None,
 ) -> AnswerResult:
     """Record the learner's answer to the question at ``position``.
@@ -274,8 +295,12 @@ def answer_submit(
     until submission; correctness is stored but not shown, and the learner moves on to the next
     question, or to ``move_to`` (a position of the attempt) when the learner chose where to go.
 
-    Reads the attempt once (locked), its item once and the question's choices once, and hands
-    them back in the result so that the card shown next needs no second read of them.
+    ``confidence`` (1 guess, 2 unsure, 3 sure) is stored with the answer; with ``shown_at``
+    (when the question was shown) it tells the review schedule how well it was known.
+
+    Reads the attempt once (locked), its item once (with the learner's review card of the
+    question) and the question's choices once, and hands them back in the result so that the
+    card shown next needs no second read of them.
     Raises ``Attempt.DoesNotExist`` for an attempt that is not the learner's.
     """
     now = now or timezone.now()
@@ -289,7 +314,8 @@ def answer_submit(
                 raise InvalidAnswer("That is not a choice of this question.") from None
             expired = _refuse_if_closed(attempt, now)
             if expired is None:
-                result = _answer_check_and_store(attempt, position, selected, user, now, move_to)
+                answer = _Answer(selected, confidence, shown_at)
+                result = _answer_check_and_store(attempt, position, answer, user, now, move_to)
         except InvalidAnswer as error:
             error.attempt = attempt
             raise
@@ -302,9 +328,20 @@ def answer_submit(
     return result
 
 
-def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> AnswerResult:
+@dataclass
+class _Answer:
+    selected: list[int]
+    confidence: int | None = None
+    shown_at: datetime | None = None
+
+
+def _answer_check_and_store(attempt, position, answer, user, now, move_to) -> AnswerResult:
+    selected = answer.selected
+    items = attempt.items.select_related("question__objective__domain")
+    if attempt.mode != Attempt.Mode.SIMULATION:
+        items = study_selectors.card_annotate(items, user_id=user.pk)
     try:
-        item = attempt.items.select_related("question__objective__domain").get(position=position)
+        item = items.get(position=position)
     except AttemptItem.DoesNotExist:
         raise InvalidAnswer("That question is not part of this attempt.") from None
     if not selected:
@@ -323,24 +360,26 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> 
             f"{len(selected)}. Choose {word.lower()}, or clear your choices to move on "
             "without answering."
         )
-    result = _answer_store(attempt, item, selected, correct, user, now, move_to)
+    result = _answer_store(attempt, item, answer, correct, user, now, move_to)
     result.attempt, result.choice_rows = attempt, rows
     return result
 
 
-def _answer_store(attempt, item, selected, correct, user, now, move_to) -> AnswerResult:
+def _answer_store(attempt, item, answer, correct, user, now, move_to) -> AnswerResult:
+    selected = answer.selected
     is_correct = set(selected) == correct
     practice_like = attempt.mode != Attempt.Mode.SIMULATION
-    # A simulation moves on (to the next question, or where the learner chose) after each
-    # save; practice stays for the feedback.
+    # A simulation (and a set checked at the end) moves on, to the next question or where the
+    # learner chose, after each save; practice stays for the feedback.
+    moves_on = not attempt.gives_feedback
     position_next = item.position
     if not practice_like and move_to is not None and 1 <= move_to <= attempt.question_count:
         position_next = move_to
-    elif not practice_like and item.position < attempt.question_count:
+    elif moves_on and item.position < attempt.question_count:
         position_next = item.position + 1
     if item.answered_at is not None and item.selected == selected:
         # A double submit: nothing changes (a simulation still moves on).
-        if not practice_like:
+        if moves_on:
             _position_store(attempt, position_next)
         return AnswerResult(item=item, newly_answered=False, position_next=position_next)
     if practice_like and item.answered_at is not None:
@@ -353,10 +392,21 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
     item.selected = selected
     item.is_correct = is_correct
     item.answered_at = now
-    item.save(update_fields=["selected", "is_correct", "answered_at"])
+    item.confidence = answer.confidence
+    item.save(update_fields=["selected", "is_correct", "answered_at", "confidence"])
     _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
+        shown = answer.shown_at
+        study.card_record(
+            user_id=user.pk,
+            question_id=item.question_id,
+            before=study_selectors.card_state_of(item),
+            correct=is_correct,
+            confidence=answer.confidence,
+            seconds=(now - shown).total_seconds() if shown is not None else None,
+            at=now,
+        )
         announcements = gamification.activity_record(
             user=user, answered=1, correct=int(is_correct), at=now
         )
@@ -436,6 +486,7 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
     )
     announcements = []
     if attempt.mode == Attempt.Mode.SIMULATION:
+        study.cards_record_attempt(attempt=attempt, at=submitted_at)
         announcements += (
             gamification.activity_record(
                 user=attempt.user, answered=answered, correct=correct, at=submitted_at

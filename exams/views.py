@@ -5,6 +5,8 @@ Every page that touches an open attempt first lets the server submit it if its d
 With ``HX-Request`` the same view returns only the fragment that changes (``page.html#part``).
 """
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,6 +25,7 @@ from exams.forms import BookmarkSetForm, StartForm
 from exams.models import Attempt
 from exams.selectors import REVIEW_FILTERS
 from questions.models import Exam
+from study.rules import Confidence
 
 HISTORY_PAGE_SIZE = 20
 
@@ -151,6 +154,10 @@ def _card_context(request, attempt, position, *, item=None, choice_rows=None):
         "moves_save": attempt.is_simulation and attempt.is_open,
         # Called by the template only where it is shown (the page header, not the htmx card).
         "hide_countdown": lambda: request.user.profile.hide_countdown,
+        # Asked only on a question still to answer (never read for a feedback card).
+        "ask_confidence": lambda: request.user.profile.confidence_on,
+        "confidence_choices": Confidence.CHOICES,
+        "shown_at": int(now.timestamp()),
     }
 
 
@@ -303,6 +310,11 @@ def answer(request, attempt_id, position):
     """
     choice_ids = request.POST.getlist("choice")
     go = request.POST.get("go")
+    confidence = request.POST.get("confidence") or None
+    if confidence is not None:
+        if confidence not in {str(value) for value, _ in Confidence.CHOICES}:
+            return HttpResponse("Say Guess, Unsure or Sure, or nothing.", status=400)
+        confidence = int(confidence)
     attempt = None
     if go is not None:
         attempt = _attempt_for(request, attempt_id)
@@ -322,6 +334,8 @@ def answer(request, attempt_id, position):
             position=position,
             choice_ids=choice_ids,
             move_to=int(go) if go is not None and go.isdigit() else None,
+            confidence=confidence,
+            shown_at=_shown_at(request.POST.get("shown")),
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
@@ -344,10 +358,26 @@ def answer(request, attempt_id, position):
             request, attempt, target, item=result.item, choice_rows=result.choice_rows
         )
         context["saved"] = position if attempt.is_simulation else None
+        context["ask_confidence"] = _asked_confidence(request)
         response = render(request, "exams/question.html#card", context)
         if target != position:
             push_url(response, reverse("exams:question", args=[attempt.pk, target]))
     return _announce(request, response, result.announcements)
+
+
+def _asked_confidence(request) -> bool:
+    """Whether the card just answered asked for confidence (so the next one does too), read
+    from the form instead of the profile: the answer path reads no profile for it."""
+    return request.POST.get("confidence_ask") == "1"
+
+
+def _shown_at(value):
+    """When the question was shown (the form's ``shown``, epoch seconds), if it is plausible;
+    it only tells the review schedule whether an answer was quick."""
+    if not (value and value.isascii() and value.isdigit() and len(value) <= 12):
+        return None
+    shown = datetime.fromtimestamp(int(value), tz=UTC)
+    return shown if shown <= timezone.now() else None
 
 
 def _go(request, attempt, go, *, saved):
@@ -362,6 +392,7 @@ def _go(request, attempt, go, *, saved):
         return redirect("exams:question", attempt.pk, target)
     context = _card_context(request, attempt, target)
     context["saved"] = saved
+    context["ask_confidence"] = _asked_confidence(request)
     response = render(request, "exams/question.html#card", context)
     return push_url(response, reverse("exams:question", args=[attempt.pk, target]))
 
