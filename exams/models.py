@@ -154,3 +154,32 @@ class Bookmark(models.Model):
 
     def __str__(self):
         return f"{self.user} bookmarked {self.question_id}"
+
+
+class DomainTally(models.Model):
+    """A learner's answers per domain over every submitted attempt: what readiness shows.
+
+    Added to once, in the locked transaction that submits an attempt
+    (``exams.services._finish_locked``), so the dashboard reads a handful of rows instead of
+    grouping the learner's whole history. Items count under the domain their question had
+    when the attempt was submitted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="domain_tallies"
+    )
+    domain = models.ForeignKey("questions.Domain", on_delete=models.CASCADE, related_name="+")
+    answered = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "domain"], name="exams_domain_tally_unique"),
+            models.CheckConstraint(
+                condition=models.Q(correct__lte=models.F("answered")),
+                name="exams_domain_tally_correct_le_answered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} in domain {self.domain_id}: {self.correct}/{self.answered}"

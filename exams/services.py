@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -484,6 +484,7 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
     Profile.objects.filter(user_id=attempt.user_id).update(
         total_exams_taken=F("total_exams_taken") + 1
     )
+    domain_tallies_add(attempt=attempt)
     announcements = []
     if attempt.mode == Attempt.Mode.SIMULATION:
         study.cards_record_attempt(attempt=attempt, at=submitted_at)
@@ -495,6 +496,25 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
         )
     announcements += gamification.attempt_finished(attempt=attempt) or []
     return announcements
+
+
+TALLY_ADD = """
+INSERT INTO exams_domaintally (user_id, domain_id, answered, correct)
+SELECT %s, q.domain_id, COUNT(*), SUM(CASE WHEN i.is_correct THEN 1 ELSE 0 END)
+FROM exams_attemptitem i JOIN questions_question q ON q.id = i.question_id
+WHERE i.attempt_id = %s AND i.answered_at IS NOT NULL AND i.is_correct IS NOT NULL
+GROUP BY q.domain_id
+ON CONFLICT (user_id, domain_id) DO UPDATE SET
+    answered = exams_domaintally.answered + excluded.answered,
+    correct = exams_domaintally.correct + excluded.correct
+"""
+
+
+def domain_tallies_add(*, attempt: Attempt) -> None:
+    """Inside the submitting transaction: add the attempt's answers to the learner's per-domain
+    tallies (``DomainTally``), in one statement whatever the learner's history."""
+    with connection.cursor() as cursor:
+        cursor.execute(TALLY_ADD, [attempt.user_id, attempt.pk])
 
 
 def attempt_finish(*, attempt_id: int, user, now: datetime | None = None) -> FinishResult:

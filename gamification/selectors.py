@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Max, Q, Sum
 
 from accounts.models import Profile
-from exams.models import Attempt, AttemptItem
+from exams.models import Attempt, DomainTally
 from exams.selectors import attempts_in_progress
 from gamification.avatars import AVATARS, AVATARS_BY_KEY, Avatar
 from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
@@ -213,34 +213,32 @@ def exam_readiness(*, user) -> list[ExamReadiness]:
     for entry in exams.values():
         entry.simulations = entry.simulations[-TREND_POINTS:]
 
+    # Kept per domain when each attempt is submitted (exams.models.DomainTally): a few rows,
+    # however long the learner's history.
     per_domain = (
-        AttemptItem.objects.filter(
-            attempt__user=user,
-            attempt__status=Attempt.Status.SUBMITTED,
-            answered_at__isnull=False,
-            is_correct__isnull=False,
-        )
+        DomainTally.objects.filter(user=user)
         .values(
-            "question__domain_id",
-            "question__domain__number",
-            "question__domain__name",
-            "question__exam_id",
+            "answered",
+            "correct",
+            "domain__number",
+            "domain__name",
+            "domain__exam_id",
         )
-        .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)))
+        .order_by()
     )
     rows = list(per_domain)
-    missing = {r["question__exam_id"] for r in rows} - set(exams)
+    missing = {r["domain__exam_id"] for r in rows} - set(exams)
     if missing:
         from questions.models import Exam
 
         for exam in Exam.objects.filter(pk__in=missing):
             exam_entry(exam)
     for row in rows:
-        entry = exams[row["question__exam_id"]]
+        entry = exams[row["domain__exam_id"]]
         entry.domains.append(
             DomainAccuracy(
-                row["question__domain__number"],
-                row["question__domain__name"],
+                row["domain__number"],
+                row["domain__name"],
                 row["answered"],
                 row["correct"],
                 entry.pass_percent,

@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _counts_install(sender, using, **kwargs):
+    from django.db import connections
+
+    from questions.counts import counts_install
+
+    counts_install(connection=connections[using])
 
 
 class QuestionsConfig(AppConfig):
     name = "questions"
     verbose_name = "Question bank"
+
+    def ready(self):
+        # Database objects that migrations do not model: see questions/counts.py.
+        post_migrate.connect(_counts_install, sender=self)

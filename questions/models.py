@@ -31,6 +31,9 @@ class Exam(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the catalogue.")
+    # Active questions, kept by database triggers (questions/counts.py): read on every
+    # catalogue request, so it is never counted there.
+    bank_size = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "code"]
@@ -134,6 +137,8 @@ class Question(models.Model):
     random_key = models.FloatField(default=random_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Correct choices, kept by database triggers (questions/counts.py) for the admin list.
+    correct_count = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["exam", "external_id"]
@@ -149,6 +154,8 @@ class Question(models.Model):
             models.Index(
                 fields=["domain", "is_active", "random_key"], name="questions_q_select_idx"
             ),
+            models.Index(fields=["correct_count"], name="questions_q_correct_idx"),
+            models.Index(fields=["difficulty"], name="questions_q_difficulty_idx"),
         ]
 
     def __str__(self):

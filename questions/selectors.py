@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import TextIO
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 
 from questions.csv_format import ChoiceData, QuestionRow, write_question_rows
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
@@ -13,11 +13,9 @@ EXPORT_CHUNK_SIZE = 1000
 
 
 def exam_catalogue(*, current_only=False):
-    """Exams in catalogue order, with their domains and the number of active questions."""
-    exams = (
-        Exam.objects.select_related("successor")
-        .annotate(bank_size=Count("questions", filter=Q(questions__is_active=True)))
-        .prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("number")))
+    """Exams in catalogue order, with their domains; ``bank_size`` is kept by the database."""
+    exams = Exam.objects.select_related("successor").prefetch_related(
+        Prefetch("domains", queryset=Domain.objects.order_by("number"))
     )
     if current_only:
         exams = exams.filter(status=Exam.Status.CURRENT)

@@ -292,22 +292,33 @@ class _Writer:
         return missing
 
     def write_batch(self, *, exam: Exam, rows: Sequence[QuestionRow], summary: FileSummary) -> None:
-        """Upsert one batch: 2 reads, then at most 5 writes, however many rows it holds."""
+        """Upsert one batch: 2 reads, then at most 5 writes, however many rows it holds.
+
+        Both reads clear the models' default ordering: it would join every choice to its
+        question and exam and sort them, per batch, so a re-import grew with the square of
+        the bank.
+        """
         objectives = self.objectives[exam.pk]
         existing = {
             question.external_id: question
             for question in Question.objects.filter(
                 exam=exam, external_id__in=[row.external_id for row in rows]
-            ).only(
+            )
+            .only(
                 "pk", "external_id", "objective_id", "domain_id", "text", "is_active", "difficulty"
             )
+            .order_by()
         }
         # Plain tuples, not model instances: most rows of a re-import are unchanged.
         choices: dict[int, dict[str, tuple]] = defaultdict(dict)
         if existing:
-            for pk, question_id, letter, text, explanation, is_correct in Choice.objects.filter(
-                question_id__in=[question.pk for question in existing.values()]
-            ).values_list("pk", "question_id", "letter", "text", "explanation", "is_correct"):
+            for pk, question_id, letter, text, explanation, is_correct in (
+                Choice.objects.filter(
+                    question_id__in=[question.pk for question in existing.values()]
+                )
+                .order_by()
+                .values_list("pk", "question_id", "letter", "text", "explanation", "is_correct")
+            ):
                 choices[question_id][letter] = (pk, text, explanation, is_correct)
 
         new_questions: list[tuple[Question, QuestionRow]] = []
@@ -397,6 +408,7 @@ class _Writer:
         missing = [
             pk
             for pk, external_id in Question.objects.filter(exam=exam, is_active=True)
+            .order_by()
             .values_list("pk", "external_id")
             .iterator(chunk_size=DEFAULT_BATCH_SIZE)
             if external_id not in keep

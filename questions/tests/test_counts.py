@@ -1,0 +1,86 @@
+"""``Exam.bank_size`` follows every change of the bank, whatever writes it (questions/counts.py)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from questions.counts import counts_install
+from questions.models import Exam, Question
+from questions.tests.factories import ExamFactory, QuestionFactory, objective_for
+
+pytestmark = pytest.mark.django_db
+
+
+def sizes(*exams):
+    return [Exam.objects.get(pk=exam.pk).bank_size for exam in exams]
+
+
+def counted(*exams):
+    return [Question.objects.filter(exam=exam, is_active=True).count() for exam in exams]
+
+
+def security_csv(folder, *, prefix: str, rows: int):
+    header = "question-id,domain,question-text,option-a,option-b,option-c,option-d,"
+    header += "explanation-a,explanation-b,explanation-c,explanation-d,correct answer"
+    lines = [header] + [
+        f"{prefix}-{n},1.1,Which {n}?,Yes,No,Maybe,Never,,,,,A" for n in range(rows)
+    ]
+    path = folder / "security.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_bank_size_follows_inserts_retirements_moves_and_deletes():
+    one, two = ExamFactory(), ExamFactory()
+    questions = [QuestionFactory(exam=one, objective=objective_for(one)) for _ in range(4)]
+    QuestionFactory(exam=two, objective=objective_for(two), is_active=False)
+    assert sizes(one, two) == [4, 0]
+
+    Question.objects.filter(pk=questions[0].pk).update(is_active=False)
+    assert sizes(one, two) == [3, 0]
+    Question.objects.filter(exam=one).update(text="Edited, still active?")
+    assert sizes(one, two) == [3, 0]
+    moved = questions[1]
+    moved.exam, moved.objective = two, objective_for(two)
+    moved.save()
+    assert sizes(one, two) == [2, 1]
+    Question.objects.filter(exam=two).update(is_active=True)
+    assert sizes(one, two) == [2, 2]
+    questions[2].delete()
+    assert sizes(one, two) == [1, 2] == counted(one, two)
+
+
+def test_a_bulk_import_is_counted_once_per_question(tmp_path):
+    exam = Exam.objects.get(slug="security")
+    before = exam.bank_size
+    path = security_csv(tmp_path, prefix="BULK", rows=30)
+    call_command("import_questions", str(path), stdout=io.StringIO())
+    assert sizes(exam) == [before + 30] == counted(exam)
+
+
+def test_installing_again_recounts_and_keeps_one_trigger_per_operation():
+    exam = ExamFactory()
+    QuestionFactory(exam=exam, objective=objective_for(exam))
+    Exam.objects.filter(pk=exam.pk).update(bank_size=99)  # drifted (e.g. a restored dump)
+    counts_install(connection=connection)
+    counts_install(connection=connection)
+    QuestionFactory(exam=exam, objective=objective_for(exam))
+    assert sizes(exam) == [2]
+
+
+def test_a_reimport_reads_its_batches_without_joins_or_sorting(tmp_path):
+    path = security_csv(tmp_path, prefix="SORT", rows=5)
+    call_command("import_questions", str(path), stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as context:
+        call_command("import_questions", str(path), stdout=io.StringIO())
+    reads = [
+        q["sql"].upper()
+        for q in context.captured_queries
+        if q["sql"].upper().startswith("SELECT")
+        and ('FROM "QUESTIONS_CHOICE"' in q["sql"].upper() or "SORT-0" in q["sql"].upper())
+    ]
+    assert len(reads) == 2  # the batch's questions, then their choices
+    assert not [sql for sql in reads if "JOIN" in sql or "ORDER BY" in sql]
