@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0001_initial"),
+        ("exams", "0003_domain_tally_backfill"),
         ("questions", "0003_staff_editor_group"),
     ]
 
