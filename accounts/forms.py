@@ -62,16 +62,24 @@ class ProfileForm(forms.ModelForm):
             "extra_time",
             "hide_countdown",
             "leaderboard_opt_in",
+            "confidence_on",
+            "review_cap",
+            "target_exam",
+            "exam_date",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
             "avatar_upload": forms.ClearableFileInput(attrs={"accept": ", ".join(AVATAR_TYPES)}),
+            "exam_date": forms.DateInput(attrs={"type": "date"}),
+            "review_cap": forms.NumberInput(attrs={"min": 1, "max": 500}),
         }
         help_texts = {
             "daily_goal": "Questions per day that count as meeting your goal.",
             "extra_time": "Applied to timed exam simulations (accommodation).",
             "avatar_url": "An https:// address of a picture. An uploaded picture wins over it.",
             "avatar_upload": "PNG, JPEG, GIF or WebP, at most 1 MB.",
+            "target_exam": "Your dashboard plans each day toward it.",
+            "exam_date": "The day you sit the exam (YYYY-MM-DD).",
         }
 
     def clean_avatar_url(self):

@@ -433,10 +433,16 @@ def attempt_results(*, attempt: Attempt) -> dict:
     )
     return {
         "domains": domains,
+        # Every objective met, in blueprint order (1.2 before 1.10).
+        "objectives": sorted(objectives, key=lambda o: _code_key(o.code)),
         "weakest_objectives": weakest,
         "weakest_domain": weakest_domain,
         "pass_percent": pass_percent,
     }
+
+
+def _code_key(code: str):
+    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
 
 
 @dataclass

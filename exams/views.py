@@ -25,6 +25,7 @@ from exams.forms import BookmarkSetForm, StartForm
 from exams.models import Attempt
 from exams.selectors import REVIEW_FILTERS
 from questions.models import Exam
+from study import selectors as study_selectors
 from study.rules import Confidence
 
 HISTORY_PAGE_SIZE = 20
@@ -544,6 +545,7 @@ def results(request, attempt_id):
             "attempt": attempt,
             "exam": attempt.exam,
             "chart": _domain_chart(scores["domains"], scores["pass_percent"]),
+            "confidence": study_selectors.attempt_confidence(attempt=attempt),
             **scores,
         },
     )

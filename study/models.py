@@ -37,6 +37,8 @@ class Card(models.Model):
     due = models.DateTimeField()
     last_review = models.DateTimeField()
     last_rating = models.PositiveSmallIntegerField(choices=Rating)
+    # The confidence given with the latest answer (study.rules.Confidence), if any.
+    last_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     reps = models.PositiveIntegerField(default=0)
     # Forgotten after graduating (Again on a card in the Review state), as Anki counts lapses.
     lapses = models.PositiveIntegerField(default=0)

@@ -78,9 +78,12 @@ class CardState:
     lapses: int = 0
     misses: int = 0
     last_rating: int = 0
+    last_confidence: int | None = None
 
 
-def card_review(*, card: CardState | None, rating: fsrs.Rating, at: datetime) -> CardState:
+def card_review(
+    *, card: CardState | None, rating: fsrs.Rating, at: datetime, confidence: int | None = None
+) -> CardState:
     """The card after one review at ``at`` (a new card when ``card`` is None)."""
     if card is None:
         before = fsrs.Card(due=at)
@@ -108,6 +111,7 @@ def card_review(*, card: CardState | None, rating: fsrs.Rating, at: datetime) ->
         lapses=lapses + int(again and before.state == fsrs.State.Review),
         misses=misses + int(again),
         last_rating=int(rating),
+        last_confidence=confidence,
     )
 
 
@@ -189,6 +193,14 @@ class Readiness:
     @property
     def percent(self) -> int:
         return round(100 * self.chance)
+
+    @property
+    def expected_percent(self) -> int:
+        return round(100 * self.expected)
+
+    @property
+    def coverage_percent(self) -> int:
+        return round(100 * self.coverage)
 
     @property
     def ready(self) -> bool:

@@ -32,6 +32,7 @@ CARD_FIELDS = (
     "lapses",
     "misses",
     "last_rating",
+    "last_confidence",
 )
 
 
@@ -104,6 +105,78 @@ def review_queue(
     )
     rows.sort(key=lambda r: (rules.retrievability(stability=r[1], last_review=r[2], at=now), r[0]))
     return [question_id for question_id, _, _ in rows[:size]]
+
+
+# Confidence --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfidenceFinding:
+    position: int
+    objective_code: str
+    text: str
+
+
+@dataclass
+class AttemptConfidence:
+    """What the learner said about their answers in one attempt (never part of the score)."""
+
+    rated: int
+    confidently_wrong: list[ConfidenceFinding]  # "Sure" and wrong: a misconception to fix
+    lucky_guesses: list[ConfidenceFinding]  # "Guess" and right: not known yet
+
+
+def attempt_confidence(*, attempt: Attempt) -> AttemptConfidence:
+    """The attempt's confidently wrong answers and lucky guesses (one query)."""
+    rows = (
+        attempt.items.filter(confidence__isnull=False, answered_at__isnull=False)
+        .order_by("position")
+        .values_list(
+            "position", "confidence", "is_correct", "question__objective__code", "question__text"
+        )
+    )
+    wrong, lucky, rated = [], [], 0
+    for position, confidence, is_correct, code, text in rows:
+        rated += 1
+        finding = ConfidenceFinding(position, code, text)
+        if confidence == rules.Confidence.SURE and not is_correct:
+            wrong.append(finding)
+        elif confidence == rules.Confidence.GUESS and is_correct:
+            lucky.append(finding)
+    return AttemptConfidence(rated, wrong, lucky)
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    confidence: int
+    label: str
+    answers: int
+    correct: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.answers) if self.answers else 0
+
+
+def calibration(*, user_id: int, recent: int = 500) -> list[CalibrationRow]:
+    """How often the learner was right at each confidence, from the latest answer to each of
+    the ``recent`` most recently answered questions that had one (their cards: one bounded
+    query on the ``(user, last_review)`` index). Well calibrated: "Sure" is nearly always right."""
+    rows = (
+        Card.objects.filter(user_id=user_id)
+        .order_by("-last_review")
+        .values_list("last_confidence", "last_rating")[:recent]
+    )
+    tally = {value: [0, 0] for value, _ in rules.Confidence.CHOICES}
+    for confidence, rating in rows:
+        if confidence in tally:
+            tally[confidence][0] += 1
+            tally[confidence][1] += int(rating > Card.Rating.AGAIN)
+    return [
+        CalibrationRow(value, label, *tally[value])
+        for value, label in rules.Confidence.CHOICES
+        if tally[value][0]
+    ]
 
 
 # Leeches -----------------------------------------------------------------------------------
@@ -300,3 +373,98 @@ def others_answered(*, question_id: int, since: datetime) -> OthersAnswered:
         question_id=question_id, answered_at__gte=since, is_correct__isnull=False
     ).aggregate(n=Count("id"), correct=Count("id", filter=Q(is_correct=True)))
     return OthersAnswered(row["n"], row["correct"], row["n"] >= QOTD_MIN_ANSWERS)
+
+
+# Study plan --------------------------------------------------------------------------------
+
+READINESS_RECENT_ANSWERS = 500
+READINESS_SIMULATIONS = 5
+
+
+@dataclass
+class StudyPlan:
+    """The dashboard's study plan (see ``study.rules`` for each rule in words)."""
+
+    due: int
+    exam: Exam | None
+    days_left: int | None
+    daily_target: int | None
+    unseen: int | None
+    readiness: rules.Readiness | None
+    weakest: dict | None
+    next_step: rules.NextStep
+    calibration: list[CalibrationRow]
+
+
+def readiness_for(*, user_id: int, exam: Exam) -> rules.Readiness:
+    """The readiness figure of ``exam`` from the learner's latest answers and simulations
+    (three bounded queries)."""
+    domains = [
+        rules.DomainFact(d.pk, d.number, d.name, d.weight_percent)
+        for d in exam.domains.order_by("number")
+    ]
+    answers = [
+        rules.AnswerFact(domain_id, objective_id, rating > Card.Rating.AGAIN)
+        for domain_id, objective_id, rating in Card.objects.filter(
+            user_id=user_id, question__exam=exam
+        )
+        .order_by("-last_review")
+        .values_list("question__domain_id", "question__objective_id", "last_rating")[
+            :READINESS_RECENT_ANSWERS
+        ]
+    ]
+    simulations = (
+        Attempt.objects.filter(
+            user_id=user_id,
+            exam=exam,
+            mode=Attempt.Mode.SIMULATION,
+            status=Attempt.Status.SUBMITTED,
+        )
+        .order_by("-submitted_at", "-id")
+        .values_list("correct_count", "question_count")[:READINESS_SIMULATIONS]
+    )
+    percents = [100 * c / n for c, n in simulations if n]
+    span = exam.score_max - exam.score_min
+    return rules.readiness_estimate(
+        domains=domains,
+        answers=answers,
+        simulation_percents=percents,
+        pass_percent=100 * (exam.pass_mark - exam.score_min) / span if span else 75,
+        exam_length=exam.question_count,
+    )
+
+
+def study_plan(*, profile, now: datetime) -> StudyPlan:
+    """Due reviews, days left, the daily target, readiness and the next step (bounded queries,
+    whatever the size of the bank or of the learner's history)."""
+    zone = profile.tz
+    user_id = profile.user_id
+    due = due_count(user_id=user_id, zone=zone, now=now)
+    exam = profile.target_exam
+    today = now.astimezone(zone).date()
+    days = rules.days_left(today=today, exam_date=profile.exam_date)
+    readiness = weakest = unseen = target = None
+    if exam is not None:
+        readiness = readiness_for(user_id=user_id, exam=exam)
+        seen = Card.objects.filter(user_id=user_id, question__exam=exam).count()
+        unseen = max(0, exam.bank_size - seen)
+        target = rules.daily_target(unseen=unseen, due=due, days=days)
+        found = weakest_objectives(user_id=user_id, exam=exam, k=1)
+        weakest = found[0] if found else None
+    step = rules.next_step(
+        due=due,
+        weakest=weakest["code"] if weakest else None,
+        readiness=readiness,
+        exam_code=exam.code if exam else None,
+    )
+    return StudyPlan(
+        due=due,
+        exam=exam,
+        days_left=days,
+        daily_target=target,
+        unseen=unseen,
+        readiness=readiness,
+        weakest=weakest,
+        next_step=step,
+        calibration=calibration(user_id=user_id),
+    )

@@ -29,6 +29,7 @@ UPSERT_FIELDS = [
     "reps",
     "lapses",
     "misses",
+    "last_confidence",
 ]
 
 
@@ -46,6 +47,7 @@ def _card_row(*, user_id: int, question_id: int, state: rules.CardState) -> Card
         reps=state.reps,
         lapses=state.lapses,
         misses=state.misses,
+        last_confidence=state.last_confidence,
     )
 
 
@@ -71,7 +73,7 @@ def card_record(
 ) -> rules.CardState:
     """Review the learner's card of the question (``before``: its state read with the item)."""
     rating = rules.rating_for(correct=correct, confidence=confidence, seconds=seconds)
-    after = rules.card_review(card=before, rating=rating, at=at)
+    after = rules.card_review(card=before, rating=rating, at=at, confidence=confidence)
     _upsert([_card_row(user_id=user_id, question_id=question_id, state=after)])
     return after
 
@@ -88,7 +90,9 @@ def cards_record_attempt(*, attempt: Attempt, at: datetime) -> int:
     cards = []
     for row in items:
         rating = rules.rating_for(correct=row["is_correct"], confidence=row["confidence"])
-        after = rules.card_review(card=selectors.card_state_of(row), rating=rating, at=at)
+        after = rules.card_review(
+            card=selectors.card_state_of(row), rating=rating, at=at, confidence=row["confidence"]
+        )
         cards.append(
             _card_row(user_id=attempt.user_id, question_id=row["question_id"], state=after)
         )

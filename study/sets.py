@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from accounts.services import profile_update
 from exams import services as exams
 from exams.models import Attempt
 from exams.selectors import questions_held
@@ -176,3 +177,15 @@ def daily_start(*, user, exam: Exam, now: datetime | None = None, rng=None) -> A
         now=now,
         rng=rng,
     )
+
+
+def daily_goal_adopt(*, user, now: datetime | None = None) -> int | None:
+    """Set the learner's daily goal to today's daily target; None without a target exam."""
+    now = now or timezone.now()
+    profile = user.profile
+    plan = selectors.study_plan(profile=profile, now=now)
+    if plan.daily_target is None:
+        return None
+    target = min(plan.daily_target, 500)
+    profile_update(profile=profile, data={"daily_goal": target})
+    return target

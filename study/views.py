@@ -179,6 +179,18 @@ def daily(request, slug):
 
 @require_POST
 @login_required
+def goal(request):
+    """Make today's daily target (worked out again here) the learner's daily goal."""
+    target = sets.daily_goal_adopt(user=request.user)
+    if target is None:
+        messages.info(request, "Choose the exam you are preparing for first.")
+    else:
+        messages.success(request, f"Your daily goal is now {target} questions.")
+    return redirect("home")
+
+
+@require_POST
+@login_required
 def retry(request, attempt_id):
     """A practice set of exactly the questions missed in one of the learner's attempts."""
     attempt = get_object_or_404(
