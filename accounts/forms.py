@@ -82,6 +82,15 @@ class ProfileForm(forms.ModelForm):
             "exam_date": "The day you sit the exam (YYYY-MM-DD).",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form from before the cap existed (or a client that leaves it out) keeps the cap.
+        self.fields["review_cap"].required = False
+
+    def clean_review_cap(self):
+        value = self.cleaned_data.get("review_cap")
+        return self.instance.review_cap if value is None else value
+
     def clean_avatar_url(self):
         # The Content Security Policy only lets pictures load over https.
         url = self.cleaned_data.get("avatar_url", "")

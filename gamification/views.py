@@ -23,7 +23,7 @@ from gamification.selectors import (
     dashboard_for,
     leaderboard,
 )
-from study.selectors import study_plan
+from study.selectors import due_count_for_request, study_plan
 
 CELL, GAP = 11, 3
 STEP = CELL + GAP
@@ -40,7 +40,7 @@ def dashboard(request):
     data = dashboard_for(user=request.user, now=now)
     context = {
         "d": data,
-        "plan": study_plan(profile=data.profile, now=now),
+        "plan": study_plan(profile=data.profile, now=now, due=due_count_for_request(request)),
         "heatmap": _heatmap(data),
         "charts": [_trend_chart(exam) for exam in data.readiness if exam.simulations],
         "xp_rules": _xp_rules(),

@@ -1,7 +1,8 @@
 """The study rules, pure: no database access, so each is tested on fixed inputs.
 
 Rating (how an answer moves a question's review schedule; the scheduler is FSRS, from the
-``fsrs`` package, with its default parameters and 90% desired retention)
+``fsrs`` package, with its default parameters, 90% desired retention and no same-day learning
+steps, so the first comeback of a missed question is the next day)
     wrong -> Again; right -> Good; right but marked "Unsure" or "Guess" -> Hard; right, marked
     "Sure" and answered within ``EASY_SECONDS`` (20 s) of the question being shown -> Easy.
     A multiple-answer question is right only when every right choice and no other was chosen.
@@ -29,7 +30,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import fsrs
 
@@ -48,7 +49,15 @@ class Confidence:
     LABELS = dict(CHOICES)
 
 
-SCHEDULER = fsrs.Scheduler(enable_fuzzing=False)
+def scheduler_make() -> fsrs.Scheduler:
+    """FSRS with its default parameters and 90% desired retention, without learning steps:
+    a bank question missed today comes back tomorrow, not ten minutes later (seeing the same
+    options again within minutes tests memory of the letter, not of the topic). No fuzzing, so
+    a schedule is reproducible."""
+    return fsrs.Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+
+
+SCHEDULER = scheduler_make()
 
 
 def rating_for(
@@ -85,6 +94,7 @@ def card_review(
     *, card: CardState | None, rating: fsrs.Rating, at: datetime, confidence: int | None = None
 ) -> CardState:
     """The card after one review at ``at`` (a new card when ``card`` is None)."""
+    at = at.astimezone(UTC)  # the scheduler works in UTC
     if card is None:
         before = fsrs.Card(due=at)
         reps = lapses = misses = 0
@@ -94,8 +104,8 @@ def card_review(
             step=card.step,
             stability=card.stability,
             difficulty=card.difficulty,
-            due=card.due,
-            last_review=card.last_review,
+            due=card.due.astimezone(UTC),
+            last_review=card.last_review.astimezone(UTC) if card.last_review else None,
         )
         reps, lapses, misses = card.reps, card.lapses, card.misses
     after, _log = SCHEDULER.review_card(before, rating, review_datetime=at)
@@ -120,9 +130,12 @@ def retrievability(*, stability: float | None, last_review: datetime | None, at:
     if stability is None or last_review is None:
         return 0.0
     card = fsrs.Card(
-        state=fsrs.State.Review, stability=stability, difficulty=5.0, last_review=last_review
+        state=fsrs.State.Review,
+        stability=stability,
+        difficulty=5.0,
+        last_review=last_review.astimezone(UTC),
     )
-    return SCHEDULER.get_card_retrievability(card, current_datetime=at)
+    return SCHEDULER.get_card_retrievability(card, current_datetime=at.astimezone(UTC))
 
 
 def day_start(*, at: datetime, zone: tzinfo) -> datetime:

@@ -81,6 +81,17 @@ def due_count(*, user_id: int, zone: tzinfo, now: datetime | None = None) -> int
     return due_cards(user_id=user_id, until=rules.day_end(at=now, zone=zone)).count()
 
 
+def due_count_for_request(request) -> int:
+    """``due_count`` for the signed-in learner of ``request``, counted once per request (the
+    navigation and the page share it). The zone is the one the request runs in, which
+    ``accounts.middleware`` sets from the learner's profile without a query."""
+    cached = getattr(request, "_study_due_count", None)
+    if cached is None:
+        cached = due_count(user_id=request.user.pk, zone=timezone.get_current_timezone())
+        request._study_due_count = cached
+    return cached
+
+
 def reviews_served_today(*, user_id: int, zone: tzinfo, now: datetime) -> int:
     """Questions put into review sessions since the learner's local midnight (the daily cap)."""
     start = rules.day_start(at=now, zone=zone)
@@ -434,12 +445,14 @@ def readiness_for(*, user_id: int, exam: Exam) -> rules.Readiness:
     )
 
 
-def study_plan(*, profile, now: datetime) -> StudyPlan:
-    """Due reviews, days left, the daily target, readiness and the next step (bounded queries,
-    whatever the size of the bank or of the learner's history)."""
+def study_plan(*, profile, now: datetime, due: int | None = None) -> StudyPlan:
+    """Due reviews (``due`` when the caller counted them), days left, the daily target,
+    readiness and the next step (bounded queries, whatever the size of the bank or of the
+    learner's history). Calibration only while the learner records confidence."""
     zone = profile.tz
     user_id = profile.user_id
-    due = due_count(user_id=user_id, zone=zone, now=now)
+    if due is None:
+        due = due_count(user_id=user_id, zone=zone, now=now)
     exam = profile.target_exam
     today = now.astimezone(zone).date()
     days = rules.days_left(today=today, exam_date=profile.exam_date)
@@ -466,5 +479,5 @@ def study_plan(*, profile, now: datetime) -> StudyPlan:
         readiness=readiness,
         weakest=weakest,
         next_step=step,
-        calibration=calibration(user_id=user_id),
+        calibration=calibration(user_id=user_id) if profile.confidence_on else [],
     )

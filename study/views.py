@@ -6,7 +6,7 @@ they start is an ordinary attempt, taken on the exam pages.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -183,9 +183,13 @@ def goal(request):
     """Make today's daily target (worked out again here) the learner's daily goal."""
     target = sets.daily_goal_adopt(user=request.user)
     if target is None:
-        messages.info(request, "Choose the exam you are preparing for first.")
-    else:
-        messages.success(request, f"Your daily goal is now {target} questions.")
+        # The button only shows with a target exam: a stale page or a hand-made request.
+        return HttpResponse(
+            "Choose the exam you are preparing for on your profile first.",
+            status=409,
+            content_type="text/plain",
+        )
+    messages.success(request, f"Your daily goal is now {target} questions.")
     return redirect("home")
 
 
@@ -199,5 +203,5 @@ def retry(request, attempt_id):
     try:
         return _started(sets.retry_missed_start(user=request.user, attempt=attempt))
     except exams.EngineError as error:
-        messages.info(request, str(error))
-        return redirect("exams:results", attempt.pk)
+        # The button shows only on the results of an attempt with misses.
+        return HttpResponse(str(error), status=409, content_type="text/plain")

@@ -1,18 +1,17 @@
-"""The review count in the navigation: one indexed COUNT per page for a signed-in learner."""
+"""The review count in the navigation: one indexed COUNT per page for a signed-in learner,
+shared with the page itself when it shows the count too (``due_count_for_request``)."""
 
 from django import template
-from django.utils import timezone
 
-from study.selectors import due_count
+from study.selectors import due_count_for_request
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def review_due(context) -> int | None:
-    """Cards due before the end of the learner's local day (the zone the request runs in,
-    which ``accounts.middleware`` sets from the learner's profile at no query)."""
-    user = context.get("user")
-    if user is None or not user.is_authenticated:
+    """Cards due before the end of the learner's local day, or None for a visitor."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
         return None
-    return due_count(user_id=user.pk, zone=timezone.get_current_timezone())
+    return due_count_for_request(request)

@@ -45,7 +45,7 @@ def answer(attempt, position, *, right, at, **kwargs):
 
 
 def expected(ratings_at):
-    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    scheduler = fsrs.Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
     card = fsrs.Card(due=ratings_at[0][1])
     for rating, at in ratings_at:
         card, _ = scheduler.review_card(card, rating, review_datetime=at)
