@@ -10,8 +10,9 @@ WORKDIR /app
 
 RUN groupadd --system billings && useradd --system --gid billings --home /app billings
 
+# Every package is pinned with its hashes (requirements.in compiled by `make lock`).
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes --no-deps -r requirements.txt
 
 COPY --chown=billings:billings . .
 
@@ -29,6 +30,8 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 
-# Migrate, then serve. Migrations are safe to run from every replica: Django takes them in order
-# inside transactions on PostgreSQL; see docs/OPERATIONS.md for zero-downtime deploys.
+# Migrate, then serve. Run migrations from one container per deploy, not from every replica
+# at once (two replicas migrating together can race on the same table): docker-compose.yml runs
+# this default command on web-a only and starts other replicas with plain gunicorn, after web-a
+# is healthy. See docs/OPERATIONS.md "Migrations during a deploy".
 CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn billings.wsgi:application -c gunicorn.conf.py"]

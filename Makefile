@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install migrate bank sample superuser lint format bench clean
+.PHONY: run test install migrate bank sample superuser lint format bench clean lock mutation
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -x "$(PY)" ] && ! "$(PY)" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
 		echo "Removing $(VENV), which was made with an interpreter older than 3.12"; rm -rf "$(VENV)"; fi
 	@[ -x "$(PY)" ] || "$(PYTHON)" -m venv "$(VENV)"
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@touch $@
 
 install: $(VENV)/.installed
@@ -59,5 +59,22 @@ bench: install
 	$(PY) bench/import_bench.py
 	$(PY) bench/select_bench.py
 
+# Re-pin the whole dependency tree with hashes from requirements*.in (README "Dependencies").
+# Run it with Python 3.13 (the version of the Docker image): markers are resolved for it.
+# UPGRADE="--upgrade-package NAME" (or --upgrade) moves pins; otherwise only .in edits do.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(UPGRADE)
+lock: install
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+
+# Mutation testing of the exam, question and gamification services (docs/TESTING.md). Long:
+# not part of `make test`. Results stay in mutants/; `$(VENV)/bin/mutmut browse` to look.
+mutation: install
+	$(VENV)/bin/mutmut run --max-children $(or $(JOBS),2)
+	$(VENV)/bin/mutmut export-cicd-stats 2>/dev/null || true
+	$(VENV)/bin/mutmut results
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache mutants

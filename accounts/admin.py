@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -19,6 +20,15 @@ class ProfileInline(admin.StackedInline):
     )
 
 
+class EmailAddressInline(admin.TabularInline):
+    """The learner's addresses, on the user's page: allauth's own "Accounts" section would be
+    a second one of that name on the admin index (see the unregister below)."""
+
+    model = EmailAddress
+    extra = 0
+    fields = ("email", "verified", "primary")
+
+
 class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
@@ -35,7 +45,7 @@ class UserEditForm(UserChangeForm):
 class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
-    inlines = [ProfileInline]
+    inlines = [ProfileInline, EmailAddressInline]
     list_display = ("email", "display_name_column", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     list_select_related = ("profile",)
@@ -78,3 +88,9 @@ class ProfileAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__email", "display_name")
     readonly_fields = ProfileInline.readonly_fields
+
+
+# allauth registers its EmailAddress under its own app, also called "Accounts"; its rows are
+# edited on the user's page instead (EmailAddressInline).
+if admin.site.is_registered(EmailAddress):
+    admin.site.unregister(EmailAddress)

@@ -1,16 +1,59 @@
-import zoneinfo
+import uuid
 
 from django import forms
 
-from accounts.models import Profile
+from accounts.models import TIME_ZONE_REGIONS, Profile, geographic_time_zones
 
 AVATAR_MAX_BYTES = 1024 * 1024
-AVATAR_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+# The decoded format of an accepted picture, and the extension it is stored (and served) under.
+AVATAR_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+AVATAR_FORMATS = set(AVATAR_EXTENSIONS)
 AVATAR_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
+# Offered first, before every zone grouped by region: where most learners are.
+COMMON_TIME_ZONES = (
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Toronto",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Warsaw",
+    "Africa/Lagos",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Manila",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+
+
+def _zone_label(name):
+    return name.replace("_", " ")
+
+
 def time_zone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    """Grouped choices: the common zones, then each region's zones (a select with optgroups;
+    typing in it jumps to a name). Only zones ``validate_time_zone`` accepts."""
+    zones = geographic_time_zones()
+    groups = [("Common", [(name, _zone_label(name)) for name in COMMON_TIME_ZONES])]
+    for region in TIME_ZONE_REGIONS:
+        names = sorted(name for name in zones if name.startswith(region + "/"))
+        groups.append((region, [(name, _zone_label(name).split("/", 1)[1]) for name in names]))
+    return groups
 
 
 class SignupExtraForm(forms.Form):
@@ -49,6 +92,10 @@ class SignupExtraForm(forms.Form):
 
 class ProfileForm(forms.ModelForm):
     time_zone = forms.TypedChoiceField(choices=time_zone_choices)
+    # The model's limits, so that the browser's number field says the same (min 1, not 0).
+    daily_goal = forms.IntegerField(
+        min_value=1, max_value=500, help_text="Questions per day that count as meeting your goal."
+    )
 
     class Meta:
         model = Profile
@@ -107,6 +154,28 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError("The picture must be at most 1 MB.")
         # forms.ImageField has already opened the file with Pillow; only fresh uploads carry it.
         image = getattr(upload, "image", None)
-        if image is not None and image.format not in AVATAR_FORMATS:
-            raise forms.ValidationError("Upload a PNG, JPEG, GIF or WebP picture.")
+        if image is not None:
+            if image.format not in AVATAR_FORMATS:
+                raise forms.ValidationError("Upload a PNG, JPEG, GIF or WebP picture.")
+            # Named after what Pillow decoded, never after the name the browser sent: a PNG
+            # called "poly.pdf" is stored, and so served, as a PNG.
+            upload.name = f"{uuid.uuid4().hex}.{AVATAR_EXTENSIONS[image.format]}"
         return upload
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password

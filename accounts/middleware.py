@@ -11,6 +11,7 @@ import zoneinfo
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 SESSION_KEY = "accounts_time_zone"
 
@@ -70,12 +71,20 @@ def user_logged_in_receiver(sender, request=None, user=None, **kwargs):
     time_zone_store(session=session, name=time_zone_of(user))
 
 
+def signed_in_session(request) -> bool:
+    """Whether the request carries a signed-in session, known without loading the user.
+
+    A request without a session cookie does not even touch the session (which would add
+    "Vary: Cookie" to its response).
+    """
+    session = request.session
+    return session.session_key is not None and AUTH_SESSION_KEY in session
+
+
 def time_zone_name_for(request) -> str | None:
     """The signed-in learner's zone name, from the session; None for anonymous visitors."""
     session = request.session
-    if session.session_key is None or AUTH_SESSION_KEY not in session:
-        # Anonymous, known without loading the user; a request without a session cookie does
-        # not even touch the session (which would add "Vary: Cookie" to its response).
+    if not signed_in_session(request):
         return None
     name = session.get(SESSION_KEY)
     if name is not None:
@@ -105,3 +114,22 @@ class TimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class PrivatePagesMiddleware:
+    """Every response to a signed-in learner says ``Cache-Control: private, no-store``.
+
+    Such pages show the learner's own data (their name in the header at the very least): no
+    shared cache may keep them, and the browser must not show them from its cache after the
+    learner signs out. A view that sets its own Cache-Control (the quiz's ``never_cache``, an
+    avatar picture) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and signed_in_session(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

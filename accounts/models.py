@@ -1,5 +1,6 @@
 """Learners: a custom user whose login is the email address, and their profile."""
 
+import functools
 import zoneinfo
 
 from django.contrib.auth.base_user import BaseUserManager
@@ -10,9 +11,37 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from gamification.rules import FREEZES_MAX
+
+# A learner's zone is a place: "Region/City" in one of these regions, or plain UTC. The tz
+# database's other names ("Factory", "localtime", "Etc/GMT+3", "US/Pacific", "EST5EDT") are
+# aliases, offsets or placeholders that no one picks as where they live.
+TIME_ZONE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@functools.cache
+def geographic_time_zones() -> frozenset[str]:
+    """The zones a learner may choose: every "Region/City" of the tz database, and UTC."""
+    return frozenset(
+        name
+        for name in zoneinfo.available_timezones()
+        if name.split("/", 1)[0] in TIME_ZONE_REGIONS and "/" in name
+    ) | {"UTC"}
+
 
 def validate_time_zone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in geographic_time_zones():
         raise ValidationError(f"{value!r} is not a known time zone.", code="invalid_time_zone")
 
 
@@ -33,9 +62,19 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
+        """An operator's account (``createsuperuser``): its address counts as verified.
+
+        Sign-in waits for a verified address (email verification is mandatory), and the
+        operator typed this one on the server, so no confirmation link is needed.
+        """
+        from allauth.account.models import EmailAddress
+
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra_fields)
+        with transaction.atomic(using=self._db):
+            user = self._create_user(email, password, **extra_fields)
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
     @classmethod
     def normalize_email(cls, email):
@@ -151,7 +190,8 @@ class Profile(models.Model):
                 condition=models.Q(daily_goal__gte=1), name="accounts_profile_daily_goal_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(streak_freezes__lte=2), name="accounts_profile_freezes_max_2"
+                condition=models.Q(streak_freezes__lte=FREEZES_MAX),
+                name="accounts_profile_freezes_max_2",
             ),
             models.CheckConstraint(
                 condition=models.Q(review_cap__gte=1), name="accounts_profile_review_cap_positive"

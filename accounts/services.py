@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from accounts.models import Profile
+from accounts.models import Profile, User
 
 EDITABLE_FIELDS = (
     "display_name",
@@ -22,14 +22,47 @@ EDITABLE_FIELDS = (
 )
 
 
+def _file_delete_on_commit(field_file, name: str) -> None:
+    """Remove the stored file ``name`` once the transaction that dropped it has committed."""
+    storage = field_file.storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 @transaction.atomic
 def profile_update(*, profile: Profile, data: dict) -> Profile:
-    """Apply the learner-editable fields in ``data`` to ``profile`` after full validation."""
+    """Apply the learner-editable fields in ``data`` to ``profile`` after full validation.
+
+    A replaced or cleared uploaded avatar is deleted from storage after the save commits.
+    """
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    old_avatar = ""
+    if "avatar_upload" in data and profile.pk:
+        # The stored name, not the instance's: a model form has already set the new file on it.
+        old_avatar = Profile.objects.values_list("avatar_upload", flat=True).get(pk=profile.pk)
     for name, value in data.items():
         setattr(profile, name, value)
     profile.full_clean()
     profile.save(update_fields=list(data))
+    if old_avatar and old_avatar != profile.avatar_upload.name:
+        _file_delete_on_commit(profile.avatar_upload, old_avatar)
     return profile
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete the learner and everything of theirs: profile, attempts and answers, bookmarks,
+    XP ledger (and so their leaderboard entry), badges, activity, addresses, authenticators and
+    sessions. Their uploaded avatar leaves storage once this commits.
+
+    Nothing else keeps a count of them: the question bank holds no per-learner statistics.
+    """
+    from allauth.usersessions.models import UserSession
+
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    avatar = user.profile.avatar_upload
+    if avatar:
+        _file_delete_on_commit(avatar, avatar.name)
+    user.delete()

@@ -9,11 +9,12 @@ from billings import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("exams/", include("exams.urls")),
-    path("bank/", include("questions.urls")),
     path("progress/", include("gamification.urls")),
     path("study/", include("study.urls")),
 ]

@@ -34,6 +34,9 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     current_position = models.PositiveSmallIntegerField(default=1)
     correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Set when submitted: whether the attempt counts toward progress (finish XP, "exams
+    # taken", attempt badges); see ``exams.services.attempt_counts``.
+    counted = models.BooleanField(default=False)
     scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
 
@@ -74,9 +77,23 @@ class Attempt(models.Model):
 
     @property
     def gives_feedback(self):
-        """Practice, drills and reviews explain each answer at once; simulations (and sets the
-        learner asked to check at the end) only after submission."""
-        return self.mode != self.Mode.SIMULATION and self.scope.get("feedback") != "end"
+        """Practice, drills and reviews explain each answer (at once, or at the end when the
+        learner asked: ``feedback_at_end``); simulations only after submission."""
+        return self.mode != self.Mode.SIMULATION
+
+    @property
+    def feedback_at_end(self):
+        """A practice set whose key and explanations wait until it is submitted."""
+        return self.gives_feedback and self.scope.get("feedback") == "end"
+
+    @property
+    def time_scaled(self):
+        """A simulation with fewer questions than the exam, timed in proportion to them."""
+        return (
+            self.is_simulation
+            and self.question_count < self.exam.question_count
+            and not self.scope.get("full_time")
+        )
 
     def is_past_deadline(self, now):
         return self.deadline is not None and now >= self.deadline
@@ -85,12 +102,6 @@ class Attempt(models.Model):
         if self.deadline is None:
             return None
         return max(0, int((self.deadline - now).total_seconds()))
-
-    @property
-    def duration(self):
-        if self.submitted_at is None:
-            return None
-        return self.submitted_at - self.started_at
 
     @property
     def percent(self):

@@ -7,10 +7,11 @@ from django.db.models import Max, Q, Sum
 
 from accounts.models import Profile
 from exams.models import Attempt, DomainTally
+from exams.rules import pass_percent_compute
 from exams.selectors import attempts_in_progress
 from gamification.avatars import AVATARS, AVATARS_BY_KEY, Avatar
 from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
-from gamification.services import (
+from gamification.rules import (
     LearnerFacts,
     LevelProgress,
     Progress,
@@ -107,7 +108,9 @@ class ExamReadiness:
 
     @property
     def pass_percent(self) -> float:
-        return 100 * (self.pass_mark - self.score_min) / (self.score_max - self.score_min)
+        return pass_percent_compute(
+            pass_mark=self.pass_mark, score_min=self.score_min, score_max=self.score_max
+        )
 
     @property
     def recent_scores(self) -> list:

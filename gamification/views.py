@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from gamification import services
+from gamification import rules, services
 from gamification.avatars import AVATARS
 from gamification.selectors import (
     HEATMAP_WEEKS,
@@ -55,8 +55,8 @@ def badges(request):
     context = {
         "earned": earned,
         "locked": locked,
-        "level": services.level_progress(xp=request.user.profile.xp_total),
-        "levels": [(n, services.level_xp_floor(n)) for n in (2, 3, 5, 10, 25, 50)],
+        "level": rules.level_progress(xp=request.user.profile.xp_total),
+        "levels": [(n, rules.level_xp_floor(n)) for n in (2, 3, 5, 10, 25, 50)],
         "xp_rules": _xp_rules(),
         "time_zone": request.user.profile.time_zone,
     }
@@ -104,11 +104,11 @@ def avatar(request):
 
 def _xp_rules() -> list[tuple[str, int]]:
     return [
-        ("Each question answered", services.XP_PER_ANSWER),
-        ("Each correct answer, on top", services.XP_PER_CORRECT),
-        ("Finishing an attempt", services.XP_ATTEMPT_FINISHED),
-        ("Passing an exam simulation", services.XP_SIMULATION_PASSED),
-        ("Meeting your daily goal", services.XP_DAILY_GOAL),
+        ("Each question answered", rules.XP_PER_ANSWER),
+        ("Each correct answer, on top", rules.XP_PER_CORRECT),
+        ("Finishing an attempt", rules.XP_ATTEMPT_FINISHED),
+        ("Passing an exam simulation", rules.XP_SIMULATION_PASSED),
+        ("Meeting your daily goal", rules.XP_DAILY_GOAL),
     ]
 
 

@@ -15,7 +15,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from billings.admin import admin_id
+from gamification import services as gamification
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
+from questions.rules import choices_check, problem_sentence
 
 EXAM_PARAMETER = "exam__id__exact"
 
@@ -46,6 +49,11 @@ class ExamAdmin(admin.ModelAdmin):
     @admin.display(description="active questions", ordering="bank_size")
     def active_questions(self, obj):
         return obj.bank_size
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new exam version gets its "passed the simulation" badge, as the seeded ones did.
+        gamification.exam_badge_ensure(exam=obj)
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -87,14 +95,16 @@ class ExamScopedFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         options = self.model.objects.select_related(self.exam_path)
-        exam_id = request.GET.get(EXAM_PARAMETER)
-        if exam_id and exam_id.isdigit():
+        exam_id = admin_id(request.GET.get(EXAM_PARAMETER))
+        if exam_id is not None:
             options = options.filter(**{f"{self.exam_path}__id": exam_id})
         return [(str(option.pk), self.label(option)) for option in options]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{f"{self.parameter_name}_id": self.value()})
+        """A value that cannot be an id ("²", 10**30) filters nothing out, as no filter."""
+        pk = admin_id(self.value())
+        if pk is not None:
+            return queryset.filter(**{f"{self.parameter_name}_id": pk})
         return queryset
 
 
@@ -149,7 +159,11 @@ class ChoiceForm(forms.ModelForm):
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
-    """The rules of a question's choices, checked together so errors land on the form."""
+    """The rules of a question's choices (``questions.rules``), checked together on the form.
+
+    The question's text is the instance's: the admin validates the question form first and
+    hands the formset the question as it will be saved, so "(Choose N.)" is checked as edited.
+    """
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
@@ -167,17 +181,15 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        problems = []
-        if len(kept) < 2:
-            problems.append("A question needs at least two choices.")
-        if kept and not any(data.get("is_correct") for data in kept):
-            problems.append("Mark at least one choice as correct.")
         # Repeated letters were already reported by the unique check in super().clean().
-        letters = sorted(data["letter"] for data in kept)
-        if letters != list(LETTERS[: len(letters)]):
-            problems.append(
-                f"Letters must run from A without gaps (A, B, C...); got {', '.join(letters)}."
+        problems = [
+            problem_sentence(problem)
+            for problem in choices_check(
+                text=getattr(self.instance, "text", ""),
+                letters=[data["letter"] for data in kept],
+                correct=[data["letter"] for data in kept if data.get("is_correct")],
             )
+        ]
         if problems:
             raise ValidationError(problems)
 
@@ -262,6 +274,10 @@ class QuestionAdmin(admin.ModelAdmin):
     search_help_text = "Search the question text or question id."
     actions = ["activate", "retire"]
     readonly_fields = ("preview", "created_at", "updated_at")
+
+    class Media:
+        css = {"all": ["questions/admin/question_preview.css"]}
+
     fieldsets = (
         (None, {"fields": ("exam", "objective", "external_id", "text")}),
         ("Status", {"fields": ("is_active", "difficulty", "tags")}),
@@ -315,11 +331,6 @@ class QuestionAdmin(admin.ModelAdmin):
             "questions/admin/question_preview.html",
             {"question": obj, "choices": obj.choices.order_by("letter")},
         )
-
-    def save_model(self, request, obj, form, change):
-        # The question's domain is denormalised from its objective.
-        obj.domain_id = obj.objective.domain_id
-        super().save_model(request, obj, form, change)
 
     @admin.action(description="Activate selected questions", permissions=["change"])
     def activate(self, request, queryset):

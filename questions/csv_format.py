@@ -1,6 +1,8 @@
 """The CSV format of the question bank: reading rows into plain data and writing them back.
 
-This module knows columns, letters and line numbers, and nothing about the database: checks
+This module knows columns, letters and line numbers, and nothing about the database. The rules
+of a question's choices (and of its "(Choose N.)") are ``questions.rules``, shared with the
+admin; this module only places their problems on a column. Checks
 that need the database (does the exam have this domain? is this id used twice?) live in
 ``questions.services``. See docs/IMPORT.md for the format as admins see it.
 """
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TextIO
 
 from questions.models import LETTERS
+from questions.rules import choices_check
 
 ID_COLUMN = "question-id"
 DOMAIN_COLUMN = "domain"
@@ -86,10 +89,6 @@ class QuestionRow:
     # column at all: a file without it leaves the bank's difficulties as they are.
     difficulty: int | None = None
     difficulty_given: bool = False
-
-    @property
-    def domain_number(self) -> int:
-        return int(self.objective_code.split(".", 1)[0])
 
 
 class RowProblem(NamedTuple):
@@ -226,17 +225,6 @@ def _read_row(
     options = {letter: value(OPTION_COLUMNS[letter]) for letter in letters}
     explanations = {letter: value(EXPLANATION_COLUMNS[letter]) for letter in letters}
     filled = [letter for letter in letters if options[letter]]
-    for position, letter in enumerate(filled):
-        if letter != LETTERS[position]:
-            gap = LETTERS[position]
-            problems.append(
-                f"{option_column(gap)}: is empty but {option_column(letter)} is filled; "
-                "fill options from A without gaps"
-            )
-            break
-    if len(filled) < 2:
-        missing = option_column(LETTERS[len(filled)])
-        problems.append(f"{missing}: is empty; a question needs at least two options")
     for letter in letters:
         if explanations[letter] and not options[letter]:
             problems.append(
@@ -263,11 +251,18 @@ def _read_row(
                 f"{ANSWER_COLUMN}: {letter} has no option ({option_column(letter)} is empty)"
             )
 
+    answer_problems = any(problem.startswith(ANSWER_COLUMN) for problem in problems)
+    correct_set = set(correct)
+    for problem in choices_check(text=text, letters=filled, correct=correct_set):
+        if problem.field == "answer" and answer_problems:
+            continue  # the letters themselves were wrong: said above
+        column = {"choices": option_column(problem.letter or "A"), "text": TEXT_COLUMN}
+        problems.append(f"{column.get(problem.field, ANSWER_COLUMN)}: {problem.message}")
+
     if problems:
         for problem in problems:
             yield RowProblem(line, problem)
         return
-    correct_set = set(correct)
     yield QuestionRow(
         line=line,
         external_id=external_id,

@@ -1,6 +1,8 @@
 """The question bank: exams, their domains and objectives, questions and their choices.
 
-Exam definitions are data: a new exam version is added in the admin, not in code.
+Exam definitions are data: a new exam version is added in the admin (Exam, then its domains
+inline, then objectives), not in code; saving it there also creates its "passed the
+simulation" badge (``gamification.services.exam_badges_ensure``).
 """
 
 import random
@@ -162,7 +164,9 @@ class Question(models.Model):
         return f"{self.external_id}: {self.text[:60]}"
 
     def save(self, *args, **kwargs):
-        if self.objective_id and not self.domain_id:
+        # The one place a saved question takes its domain: always its objective's. (The
+        # importer's bulk writes bypass save() and copy it from the same objective rows.)
+        if self.objective_id:
             self.domain_id = self.objective.domain_id
         super().save(*args, **kwargs)
 

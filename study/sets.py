@@ -101,16 +101,19 @@ def smart_start(
         scope["objectives"] = sorted(int(o) for o in objective_ids)
     if feedback_at_end:
         scope["feedback"] = "end"
-    minutes = None
+    time_limit = None
     if timed:
-        minutes = max(1, -(-exam.time_limit_minutes * len(question_ids) // exam.question_count))
+        # The exam's time per question, rounded up to whole minutes.
+        time_limit = max(
+            1, -(-exam.time_limit_minutes * len(question_ids) // max(exam.question_count, 1))
+        )
     return exams.attempt_start(
         user=user,
         exam=exam,
         mode=Attempt.Mode.PRACTICE,
         question_ids=question_ids,
         scope=scope,
-        minutes=minutes,
+        time_limit=time_limit,
         now=now,
         rng=rng,
     )

@@ -46,7 +46,6 @@ def bank_build(*, questions=6, text="", question_count=None, multi=False):
         objective = objectives[i % 2]
         question = Question.objects.create(
             exam=exam,
-            domain_id=objective.domain_id,
             objective=objective,
             external_id=f"Q{i + 1}",
             text=f"QUESTION-{n}-{i + 1}: which one?{text}",
@@ -69,7 +68,8 @@ def exam(db):
 
 @pytest.fixture
 def learner(db):
-    return UserFactory()
+    """A learner who can sign in through the form (their address is verified)."""
+    return UserFactory(verified=True)
 
 
 @pytest.fixture

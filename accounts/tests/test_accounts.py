@@ -53,7 +53,7 @@ def test_signup_rejects_unknown_time_zone(client):
 
 @pytest.mark.parametrize("typed", ["learner@example.com", "LEARNER@Example.Com"])
 def test_login_by_email_in_any_case(client, typed):
-    UserFactory(email="learner@example.com")
+    UserFactory(email="learner@example.com", verified=True)
     response = client.post(reverse("account_login"), {"login": typed, "password": PASSWORD})
     assert response.status_code == 302
     assert "_auth_user_id" in client.session

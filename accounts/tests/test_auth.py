@@ -83,12 +83,8 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client):
     assert "/accounts/password/reset/key/" not in mail.outbox[1].body
 
 
-def test_signup_with_a_taken_email_does_not_reveal_it_when_verification_is_mandatory(
-    client, settings
-):
-    # allauth can hide a taken address only when every signup waits for email verification:
-    # production's setting. Locally (optional verification) the form says it is taken.
-    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+def test_signup_with_a_taken_email_does_not_reveal_it(client):
+    """The default configuration, not only production: same answer, a mail to the owner."""
     UserFactory(email="taken@example.com")
     taken = signup(client, "Taken@example.com")
     fresh = signup(client, "fresh@example.com")
@@ -119,27 +115,23 @@ def test_password_change_needs_the_current_password(user_client, user):
     assert user.check_password(PASSWORD)
 
 
-def test_email_confirmation_is_optional_locally_and_the_link_verifies(client):
-    assert signup(client)["Location"] == reverse("home")
-    assert SESSION_KEY in client.session
+def test_signup_waits_for_the_confirmation_link_which_signs_in(client):
+    response = signup(client)
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert SESSION_KEY not in client.session
+    page = client.get(response["Location"])
+    assert b"Verify your email address" in page.content
     address = User.objects.get(email="fresh@example.com").emailaddress_set.get()
     assert not address.verified
+    assert login(client, "fresh@example.com").status_code == 302
+    assert SESSION_KEY not in client.session  # an unverified address signs nobody in
 
     confirm_url = link_in(mail.outbox[0])
     assert client.get(confirm_url).status_code == 200
     assert client.post(confirm_url).status_code == 302
     address.refresh_from_db()
     assert address.verified
-
-
-def test_email_confirmation_mandatory_holds_the_learner_back(client, settings):
-    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-    response = signup(client)
-    assert response["Location"] == reverse("account_email_verification_sent")
-    assert SESSION_KEY not in client.session
-    page = client.get(response["Location"])
-    assert page.status_code == 200
-    assert b"Verify Your Email Address" in page.content
+    assert SESSION_KEY in client.session
 
 
 def test_failed_logins_for_one_email_are_limited(client):
@@ -148,7 +140,7 @@ def test_failed_logins_for_one_email_are_limited(client):
         assert login(client, "target@example.com", "wrong").status_code == 200
     response = login(client, "TARGET@example.com")
     assert response.status_code == 200
-    assert b"Too many failed login attempts" in response.content
+    assert b"Too many failed sign-in attempts" in response.content
     assert SESSION_KEY not in client.session
 
 
@@ -176,20 +168,20 @@ def test_password_reset_requests_for_one_email_are_limited(client):
     "next_url", ["https://evil.example/", "//evil.example/steal", "https:evil.example"]
 )
 def test_login_ignores_an_external_next(client, next_url):
-    UserFactory(email="safe@example.com")
+    UserFactory(email="safe@example.com", verified=True)
     response = login(client, "safe@example.com", next=next_url)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
 
 
 def test_login_follows_a_local_next(client):
-    UserFactory(email="local@example.com")
+    UserFactory(email="local@example.com", verified=True)
     response = login(client, "local@example.com", next=reverse("accounts:profile"))
     assert response["Location"] == reverse("accounts:profile")
 
 
 def test_login_rotates_the_session_key(client):
-    UserFactory(email="rotate@example.com")
+    UserFactory(email="rotate@example.com", verified=True)
     before = client.session
     before["probe"] = "anonymous"
     before.save()
@@ -200,3 +192,73 @@ def test_login_rotates_the_session_key(client):
     new_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert new_key != old_key
     assert not before.exists(old_key)
+
+
+# Email addresses ----------------------------------------------------------------------------
+
+
+def add_email(client, email):
+    return client.post(reverse("account_email"), {"action_add": "", "email": email})
+
+
+def test_an_added_unverified_address_does_not_sign_in(client):
+    """Adding someone's address must not let the learner sign in with it."""
+    learner = UserFactory(email="learner@example.com", verified=True)
+    client.force_login(learner)
+    assert add_email(client, "stranger@example.com").status_code == 302
+    assert learner.emailaddress_set.filter(email="stranger@example.com", verified=False).exists()
+    client.logout()
+    response = login(client, "stranger@example.com")
+    assert SESSION_KEY not in client.session
+    assert response.status_code == 200
+    # Verified, the same address does sign in.
+    learner.emailaddress_set.filter(email="stranger@example.com").update(verified=True)
+    assert login(client, "stranger@example.com").status_code == 302
+    assert client.session[SESSION_KEY] == str(learner.pk)
+
+
+@pytest.mark.parametrize("verified", [True, False], ids=["owner verified", "owner unverified"])
+def test_an_address_of_another_account_cannot_be_added(client, verified):
+    UserFactory(email="owner@example.com", verified=verified)
+    learner = UserFactory(email="learner@example.com")
+    client.force_login(learner)
+    response = add_email(client, "Owner@Example.com")
+    assert response.status_code == 200
+    assert b"belongs to another account" in response.content
+    assert not learner.emailaddress_set.filter(email__iexact="owner@example.com").exists()
+    client.logout()
+    login(client, "owner@example.com")  # factory users share one password
+    assert client.session.get(SESSION_KEY) != str(learner.pk)
+
+
+# Passwords and account emails ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [11, 12])
+def test_passwords_need_twelve_characters(client, length):
+    password = "kx7!qz" * 2
+    password = (password * 2)[:length]
+    signup_data = {"email": "len@example.com", "password1": password, "password2": password}
+    response = client.post(reverse("account_signup"), {**signup_data, "time_zone": "UTC"})
+    created = User.objects.filter(email="len@example.com").exists()
+    assert created is (length >= 12), response.status_code
+    if length < 12:
+        assert b"at least 12 characters" in response.content
+
+
+def test_a_password_change_is_mailed_to_the_learner(user_client, user):
+    user_client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    message = mail.outbox[0]
+    assert "password" in message.subject.lower() and "changed" in message.subject.lower()
+
+
+def test_account_emails_name_billings_not_the_host(client):
+    signup(client)
+    message = mail.outbox[0]
+    assert message.subject.startswith("[Billings] ")
+    assert "Hello from Billings!" in message.body
+    assert "Hello from testserver" not in message.body

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -53,8 +54,13 @@ def test_visitor_signs_up_edits_profile_logs_out_and_in(zoned_page, live_server)
     page.get_by_label("Display name").fill("Nia")
     page.get_by_role("button", name="Sign up").click()
 
+    # The account waits for its confirmation link; following it signs the learner in.
+    page.get_by_role("heading", name="Verify your email address").wait_for()
+    link = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1)
+    page.goto(live_server.url + link)
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("button", name="Log out").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
     assert page.get_by_role("link", name="Create a free account").count() == 0
     profile = User.objects.get(email="nia.lee@example.com").profile
     assert (profile.display_name, profile.time_zone) == ("Nia", BROWSER_ZONE)
@@ -76,16 +82,16 @@ def test_visitor_signs_up_edits_profile_logs_out_and_in(zoned_page, live_server)
     profile.refresh_from_db()
     assert (profile.display_name, profile.bio) == ("Nia Lee", "Studying for Security+.")
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(live_server.url + "/")
     page.get_by_role("link", name="Create a free account").wait_for()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email").fill("NIA.LEE@example.COM")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("button", name="Log out").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
     assert problems == []
 
 
@@ -122,13 +128,13 @@ def test_pages_fit_the_screen_without_csp_violations(page, live_server, width, s
     ]:
         check_page(page, live_server.url + path, f"{name}-{suffix}", shots)
 
-    user = UserFactory(email="layout@example.com")
+    user = UserFactory(email="layout@example.com", verified=True)
     user.profile.display_name = "Layout Tester"
     user.profile.save()
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
     for path, name in [
         ("/", "dashboard"),
@@ -139,3 +145,77 @@ def test_pages_fit_the_screen_without_csp_violations(page, live_server, width, s
         ("/accounts/logout/", "logout"),
     ]:
         check_page(page, live_server.url + path, f"{name}-{suffix}", shots)
+
+
+def sign_in(page, live_server, user):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_refused_profile_save_shows_its_errors(browser, live_server, javascript):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems = watch_console(page)
+    user = UserFactory(verified=True)
+    sign_in(page, live_server, user)
+    page.goto(live_server.url + "/profile/")
+    page.get_by_role("link", name="Edit profile").click()
+    goal = page.get_by_label("Daily goal")
+    assert goal.get_attribute("min") == "1"
+    goal.fill("0")
+    # The browser's own check would stop a 0 first; the server's refusal is under test.
+    page.locator("#profile-details form").evaluate("form => form.noValidate = true")
+    page.get_by_role("button", name="Save profile").click()
+    error = page.locator("#id_daily_goal_error")
+    error.wait_for()
+    assert "greater than or equal to 1" in error.inner_text()
+    assert page.get_by_label("Daily goal").get_attribute("aria-invalid") == "true"
+    user.profile.refresh_from_db()
+    assert user.profile.daily_goal == 20
+    assert problems == []
+    context.close()
+
+
+def test_account_menu_by_keyboard_reaches_every_setting(page, live_server):
+    problems = watch_console(page)
+    user = UserFactory(verified=True)
+    sign_in(page, live_server, user)
+    page.goto(live_server.url + "/profile/")
+    page.get_by_role("link", name="Account settings").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/profile/account/$"))
+    menu = page.get_by_role("navigation", name="Account settings")
+    for name, heading in [
+        ("Email addresses", "Email addresses"),
+        ("Password", "Change password"),
+        ("Two-factor authentication", "Two-factor authentication"),
+        ("Sessions", "Sessions"),
+        ("Delete account", "Delete your account"),
+    ]:
+        menu.get_by_role("link", name=name, exact=True).focus()
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name=heading, level=1).wait_for()
+        assert (
+            menu.get_by_role("link", name=name, exact=True).get_attribute("aria-current") == "page"
+        )
+    # Sessions lists this browser; delete asks for the password and says what stays.
+    page.get_by_role("link", name="Sessions", exact=True).click()
+    assert page.get_by_role("table", name="Where you are signed in").is_visible()
+    page.get_by_role("link", name="Delete account", exact=True).click()
+    page.get_by_label("Your password").fill("not-it")
+    page.get_by_role("button", name="Delete my account").click()
+    page.get_by_text("That is not your password.").wait_for()
+    assert User.objects.filter(pk=user.pk).exists()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Delete my account").click()
+    page.wait_for_url(live_server.url + "/")
+    page.get_by_text("Your account and everything in it were deleted.").wait_for()
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert problems == []

@@ -1,5 +1,6 @@
 """allauth pages render inside the site's layout, with a label for every input."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -97,10 +98,10 @@ def test_reset_from_key_page_uses_the_site_layout(client, user):
 
 
 def test_pages_use_site_wording(client, user):
-    assert b"Log in</button>" in client.get(reverse("account_login")).content
+    assert b"Sign in</button>" in client.get(reverse("account_login")).content
     assert b"Sign up</button>" in client.get(reverse("account_signup")).content
     client.force_login(user)
-    assert b"Log out</button>" in client.get(reverse("account_logout")).content
+    assert b"Sign out</button>" in client.get(reverse("account_logout")).content
 
 
 def test_signup_time_zone_defaults_to_utc_and_is_marked_for_detection(client):
@@ -139,3 +140,75 @@ def test_login_errors_are_announced(client, user):
     response = client.post(reverse("account_login"), {"login": user.email, "password": "nope"})
     assert response.status_code == 200
     assert b'role="alert"' in response.content
+
+
+def test_every_page_of_a_learners_data_is_private_and_not_stored(client, user):
+    from tests import endpoints
+
+    pages = {
+        "home (dashboard)": reverse("home"),
+        "profile": reverse("accounts:profile"),
+        "profile edit": reverse("accounts:profile_edit"),
+        "account": reverse("accounts:account"),
+        **endpoints.learner_page_urls(user),
+    }
+    client.force_login(user)
+    for where, url in pages.items():
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.get(url, **headers)
+            assert response.status_code == 200, (where, response.status_code)
+            control = {part.strip() for part in response["Cache-Control"].split(",")}
+            assert {"private", "no-store"} <= control, (where, headers, control)
+
+
+def test_anonymous_pages_are_not_marked_private(client):
+    assert not client.get(reverse("exams:catalogue")).has_header("Cache-Control")
+
+
+def test_favicon_ico_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
+
+
+TITLE_CASE = [
+    "Sign In",
+    "Sign Out",
+    "Log in",
+    "Log out",
+    "Change Password",
+    "Email Addresses",
+    "Add Email",
+    "Two-Factor Authentication",
+    "Current Password",
+    "Forgot Password",
+    "Password Reset",
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "account_login",
+        "account_signup",
+        "account_reset_password",
+        "account_logout",
+        "account_change_password",
+        "account_email",
+        "mfa_index",
+        "usersessions_list",
+        "accounts:account",
+    ],
+)
+def test_pages_speak_in_sentence_case_and_say_sign_in_and_sign_out(client, user, name):
+    anonymous = name in ("account_login", "account_signup", "account_reset_password")
+    if not anonymous:
+        client.force_login(user)
+    html = client.get(reverse(name)).content.decode()
+    visible = re.sub(r"<[^>]+>", " ", html)
+    for words in TITLE_CASE:
+        assert words not in visible, (name, words)
+    if anonymous:
+        assert "Sign in" in visible
+    else:
+        assert "Sign out" in visible

@@ -1,6 +1,8 @@
 """Profile creation, time zone validation and avatars."""
 
 import io
+import os
+import re
 from unittest import mock
 
 import pytest
@@ -141,13 +143,39 @@ def test_avatar_upload_accepts_only_common_pictures(user_client, user, upload):
     assert not user.profile.avatar_upload
 
 
+def noise_png(size):
+    data = io.BytesIO()
+    Image.effect_noise(size, 100).convert("RGB").save(data, "PNG")
+    return data.getvalue()
+
+
 def test_avatar_upload_over_one_megabyte_is_refused(user_client, user):
-    big_bytes = io.BytesIO()
-    Image.effect_noise((1400, 1400), 100).convert("RGB").save(big_bytes, "PNG")
-    big = SimpleUploadedFile("big.png", big_bytes.getvalue(), content_type="image/png")
-    assert big.size > 1024 * 1024
+    # Just over 1 MB: the body fits the endpoint's limit, the form refuses the picture.
+    data = noise_png((600, 600))
+    data += b"\0" * (1024 * 1024 + 1 - len(data))
+    big = SimpleUploadedFile("big.png", data, content_type="image/png")
     response = user_client.post(reverse("accounts:profile_edit"), {**VALID, "avatar_upload": big})
     assert "at most 1 MB" in str(response.context["form"].errors["avatar_upload"])
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(user_client, user, htmx):
+    big = SimpleUploadedFile("big.png", noise_png((1400, 1400)), content_type="image/png")
+    assert big.size > 2 * 1024 * 1024
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    with mock.patch(
+        "django.http.multipartparser.MultiPartParser.parse",
+        side_effect=AssertionError("the body was parsed"),
+    ):
+        response = user_client.post(
+            reverse("accounts:profile_edit"), {**VALID, "avatar_upload": big}, **headers
+        )
+    assert response.status_code == 413
+    assert "at most 1 MB" in response.content.decode()
+    if htmx:
+        assert "at most 1 MB" in response["HX-Trigger"]
+    user.profile.refresh_from_db()
+    assert not user.profile.avatar_upload
 
 
 def test_avatar_url_must_be_https(user_client, user):
@@ -166,7 +194,7 @@ def test_avatar_url_must_be_https(user_client, user):
 def test_profile_without_avatar_shows_an_initial(user_client, user):
     profile_update(profile=user.profile, data={"display_name": "grace"})
     page = user_client.get(reverse("accounts:profile")).content.decode()
-    assert 'class="avatar avatar-initial" aria-hidden="true">G<' in page
+    assert 'avatar-initial" aria-hidden="true">G<' in page
 
 
 def test_profile_shows_a_broken_streak_as_zero_before_the_next_answer(client):
@@ -196,3 +224,104 @@ def test_profile_dates_read_day_month_year_like_the_rest_of_the_site(user_client
         page = user_client.get(reverse("accounts:profile"), **headers).content.decode()
         assert "<dt>Last activity</dt><dd>23 Nov 2026</dd>" in page
         assert "Nov. 23" not in page
+
+
+def test_a_png_named_pdf_is_stored_and_served_as_a_png(user_client, user):
+    response = user_client.post(
+        reverse("accounts:profile_edit"), {**VALID, "avatar_upload": picture("poly.pdf")}
+    )
+    assert response.status_code == 302
+    user.profile.refresh_from_db()
+    name = user.profile.avatar_upload.name
+    assert name.startswith("avatars/") and name.endswith(".png"), name
+    assert "poly" not in name
+    served = user_client.get(user.profile.avatar_upload.url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(("image_format", "extension"), [("JPEG", ".jpg"), ("GIF", ".gif")])
+def test_the_stored_extension_follows_the_decoded_format(
+    user_client, user, image_format, extension
+):
+    user_client.post(
+        reverse("accounts:profile_edit"),
+        {**VALID, "avatar_upload": picture("me.png", image_format=image_format)},
+    )
+    user.profile.refresh_from_db()
+    assert user.profile.avatar_upload.name.endswith(extension)
+
+
+@pytest.fixture
+def save(user_client, user, django_capture_on_commit_callbacks):
+    """Post the profile form (its after-commit file deletions run); the stored avatar path."""
+
+    def post(**fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            user_client.post(reverse("accounts:profile_edit"), {**VALID, **fields})
+        user.profile.refresh_from_db()
+        return user.profile.avatar_upload.path if user.profile.avatar_upload else None
+
+    return post
+
+
+def test_replacing_or_clearing_the_avatar_deletes_the_old_file(save):
+    first = save(avatar_upload=picture())
+    second = save(avatar_upload=picture("again.png"))
+    assert second != first
+    assert not os.path.exists(first)
+    assert os.path.exists(second)
+    assert save(**{"avatar_upload-clear": "on"}) is None
+    assert not os.path.exists(second)
+
+
+def test_a_refused_save_keeps_the_stored_avatar(save):
+    kept = save(avatar_upload=picture())
+    assert save(daily_goal=0, avatar_upload=picture("new.png")) == kept
+    assert os.path.exists(kept)
+
+
+def test_the_daily_goal_field_has_the_servers_limits(user_client):
+    html = user_client.get(reverse("accounts:profile_edit")).content.decode()
+    field = re.search(r'<input[^>]*name="daily_goal"[^>]*>', html).group(0)
+    assert 'min="1"' in field and 'max="500"' in field
+
+
+@pytest.mark.parametrize("zone", ["Factory", "localtime", "Etc/GMT+3", "US/Pacific", "EST5EDT"])
+def test_non_geographic_zones_are_refused(user_client, user, zone):
+    response = user_client.post(reverse("accounts:profile_edit"), {**VALID, "time_zone": zone})
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    user.profile.refresh_from_db()
+    assert user.profile.time_zone == "UTC"
+    with pytest.raises(ValidationError):
+        profile_update(profile=user.profile, data={"time_zone": zone})
+
+
+def test_the_zone_list_offers_common_zones_first_then_regions(user_client):
+    html = user_client.get(reverse("accounts:profile_edit")).content.decode()
+    select = html[
+        html.index('name="time_zone"') : html.index("</select>", html.index('name="time_zone"'))
+    ]
+    groups = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert groups[0] == "Common"
+    assert {"Europe", "America", "Asia", "Pacific"} <= set(groups)
+    assert 'value="Factory"' not in select and 'value="localtime"' not in select
+    common = select[: select.index('<optgroup label="', select.index("Common") + 1)]
+    assert 'value="America/New_York"' in common and 'value="Europe/London"' in common
+    assert len(re.findall(r"<option ", select)) < 540
+
+
+def test_profile_card_and_dashboard_show_the_same_picture(user_client, user):
+    from gamification.services import avatar_choose
+
+    user.profile.avatar_key = ""
+    user.profile.save()
+    Profile.objects.filter(user=user).update(avatar_key="circle")
+    with mock.patch("gamification.selectors.avatar_unlocked_keys", return_value={"circle"}):
+        avatar_choose(user=user, key="circle")
+    card = user_client.get(reverse("accounts:profile")).content.decode()
+    dashboard = user_client.get(reverse("home")).content.decode()
+    src = re.search(r'<img class="avatar[^"]*" src="([^"]+)"', dashboard).group(1)
+    assert "img/avatars/" in src
+    assert f'src="{src}"' in card

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.middleware import SESSION_KEY
 from accounts.models import Profile
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, signup_and_confirm
 from exams.models import Attempt
 from exams.tests.factories import AttemptFactory
 
@@ -27,7 +27,7 @@ PROFILE_FORM = {"display_name": "Ada", "daily_goal": 20, "extra_time": 100}
 
 
 def learner(time_zone="Pacific/Auckland"):
-    user = UserFactory()
+    user = UserFactory(verified=True)
     user.profile.time_zone = time_zone
     user.profile.save(update_fields=["time_zone"])
     AttemptFactory(user=user, started_at=STARTED, status=Attempt.Status.ABANDONED)
@@ -92,15 +92,7 @@ def test_the_zone_stored_at_sign_in_through_the_login_form(client):
 
 
 def test_the_zone_chosen_at_signup_applies_from_the_first_page(client, zones_at_render):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "kiwi@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "time_zone": "Pacific/Auckland",
-        },
-    )
+    response = signup_and_confirm(client, email="kiwi@example.com", time_zone="Pacific/Auckland")
     assert response.status_code == 302
     zones_at_render.clear()
     with CaptureQueriesContext(connection) as queries:

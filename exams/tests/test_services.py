@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory
-from exams import selectors, services
+from exams import rules, selectors, services
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.tests.factories import QuestionFactory, bank_build, correct_ids, wrong_id
 from questions.models import Choice, Exam, Question
@@ -134,10 +134,20 @@ def test_unseen_questions_come_first(user):
 
 
 def test_another_learners_history_does_not_count_as_seen(user):
+    # The learner has seen five of ten questions; someone else has seen all ten. The learner's
+    # next five are exactly the five the learner has not seen, whatever the random start.
     exam = bank_build(weights=(100,), per_domain=10)
+    mine = ids_of(start(user, exam, count=5, rng=random.Random(1)))
+    unseen = set(Question.objects.filter(exam=exam).values_list("id", flat=True)) - mine
     start(UserFactory(), exam, count=10)
-    attempt = start(user, exam, count=10)
-    assert attempt.question_count == 10
+    for seed in range(4):
+        attempt = start(user, exam, count=5, rng=random.Random(seed))
+        assert ids_of(attempt) == unseen, seed
+        attempt.delete()  # stay with the first five seen
+
+
+def ids_of(attempt) -> set[int]:
+    return set(attempt.items.values_list("question_id", flat=True))
 
 
 def test_selection_is_random(user, bank):
@@ -162,6 +172,19 @@ def test_practice_by_domain_and_objective(user, bank):
     codes = set(both.items.values_list("question__objective__code", flat=True))
     assert codes <= {"2.1", "2.2", "4.2"}
     assert "4.2" in codes
+
+
+def test_a_chosen_domain_is_not_narrowed_by_an_objective_of_its_own(user):
+    exam = bank_build(weights=(50, 50), per_domain=6, objectives_per_domain=2)
+    domain = exam.domains.get(number=1)
+    own_objective = domain.objectives.get(code="1.1")
+
+    attempt = start(user, exam, count=6, domain_ids=[domain.pk], objective_ids=[own_objective.pk])
+
+    # The whole domain was asked for: both of its objectives are drawn, nothing else.
+    codes = set(attempt.items.values_list("question__objective__code", flat=True))
+    assert codes == {"1.1", "1.2"}
+    assert attempt.question_count == 6
 
 
 def test_drill_needs_a_domain_or_objective(user, bank):
@@ -271,14 +294,39 @@ def test_multi_answer_needs_exactly_the_correct_set(user):
     right = correct_ids(items[1])
     assert answer(1, right) is True
     assert answer(4, [right_of(items[4])[0], wrong_id(items[4])]) is False  # one right one wrong
-    # One of two, or three, is not an answer to "Choose TWO": refused, nothing stored.
+    # One of two, or three, is not an answer to "Choose TWO": kept as incomplete, scored wrong.
     for position, ids in (
         (2, right_of(items[2])[:1]),
         (3, [*right_of(items[3]), wrong_id(items[3])]),
     ):
-        with pytest.raises(services.InvalidAnswer, match="exactly two answers"):
-            answer(position, ids)
-        assert attempt.items.get(position=position).answered_at is None
+        assert answer(position, ids) is False
+        item = attempt.items.get(position=position)
+        assert item.answered_at is None and item.selected == sorted(ids)
+    assert selectors.attempt_progress(attempt=attempt)["incomplete"] == [2, 3]
+    card = selectors.question_card(attempt=attempt, position=2)
+    assert card.incomplete
+    assert [cell.state for cell in card.navigator] == [
+        "answered",
+        "incomplete",
+        "incomplete",
+        "answered",
+    ]
+    # Completing it later makes it an answer; scoring counts only the complete right ones.
+    assert answer(2, right_of(items[2])) is True
+    result = services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+    assert result.attempt.correct_count == 2
+
+
+def test_practice_keeps_the_exact_count_rule(user):
+    exam = bank_build(weights=(100,), per_domain=2, n_choices=5, correct=("A", "C"))
+    attempt = start(user, exam, count=2)
+    item = attempt.items.get(position=1)
+    with pytest.raises(services.InvalidAnswer, match="exactly two answers"):
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=1, choice_ids=right_of(item)[:1]
+        )
+    item.refresh_from_db()
+    assert item.answered_at is None and item.selected == []
 
 
 def right_of(item):
@@ -330,17 +378,17 @@ def test_simulation_answers_change_until_submitted_and_count_at_finish(user, ban
     spy.finished.assert_called_once()
     attempt.refresh_from_db()
     assert attempt.correct_count == 1
-    assert attempt.scaled_score == services.scaled_score_compute(correct=1, total=90) == 109
+    assert attempt.scaled_score == rules.scaled_score_compute(correct=1, total=90) == 109
     assert attempt.passed is False
     assert attempt.items.filter(is_correct=False).count() == 89  # unanswered count as wrong
 
 
 def test_scaled_score_rounding_and_range():
-    assert services.scaled_score_compute(correct=0, total=90) == 100
-    assert services.scaled_score_compute(correct=90, total=90) == 900
-    assert services.scaled_score_compute(correct=1, total=64) == 113  # 112.5 rounds half up
-    assert services.scaled_score_compute(correct=73, total=90) == 749
-    assert services.scaled_score_compute(correct=74, total=90) == 758
+    assert rules.scaled_score_compute(correct=0, total=90) == 100
+    assert rules.scaled_score_compute(correct=90, total=90) == 900
+    assert rules.scaled_score_compute(correct=1, total=64) == 113  # 112.5 rounds half up
+    assert rules.scaled_score_compute(correct=73, total=90) == 749
+    assert rules.scaled_score_compute(correct=74, total=90) == 758
 
 
 def test_pass_against_the_pass_mark(user):
@@ -360,12 +408,16 @@ def test_pass_against_the_pass_mark(user):
 
 def test_finish_twice_counts_once(user, bank, spy):
     attempt = start(user, bank, count=10)
+    for item in attempt.items.filter(position__lte=5):  # half: the attempt counts
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=item.position, choice_ids=[wrong_id(item)]
+        )
     first = services.attempt_finish(attempt_id=attempt.pk, user=user)
     second = services.attempt_finish(attempt_id=attempt.pk, user=user)
     assert first.newly_finished and not second.newly_finished
     assert Profile.objects.get(user=user).total_exams_taken == 1
     spy.finished.assert_called_once()
-    assert spy.activity.call_count == 0  # practice answers were counted when given (none here)
+    assert spy.activity.call_count == 5  # practice answers were counted when given
     attempt.refresh_from_db()
     assert attempt.scaled_score is None and attempt.passed is None  # only simulations scale
     assert attempt.correct_count == 0
@@ -403,24 +455,40 @@ def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
     assert attempt.submitted_at == attempt.deadline
     assert attempt.correct_count == 1
     assert attempt.items.get(position=2).answered_at is None  # the late answer was not stored
-    assert Profile.objects.get(user=user).total_exams_taken == 1
+    # One answer of 90 is not an exam taken (``attempt_counts``); the answer still counts.
+    assert attempt.counted is False
+    assert Profile.objects.get(user=user).total_exams_taken == 0
     spy.activity.assert_called_once_with(user=user, answered=1, correct=1, at=attempt.deadline)
     # Touching it again changes nothing.
-    assert services.attempt_expire_if_due(attempt=attempt, now=late) is None
-    assert Profile.objects.get(user=user).total_exams_taken == 1
+    assert services.attempt_gate(attempt=attempt, now=late).gate == services.Gate.SUBMITTED
+    spy.activity.assert_called_once()
 
 
-def test_expire_if_due(user, bank):
+def test_gate_submits_when_due(user, bank):
     attempt = start(user, bank, "simulation", now=NOW)
-    assert services.attempt_expire_if_due(attempt=attempt, now=NOW + timedelta(minutes=89)) is None
-    result = services.attempt_expire_if_due(attempt=attempt, now=NOW + timedelta(hours=3))
-    assert result.newly_finished
+    gate = services.attempt_gate(attempt=attempt, now=NOW + timedelta(minutes=89))
+    assert gate.gate == services.Gate.OPEN
+    gate = services.attempt_gate(attempt=attempt, now=NOW + timedelta(hours=3))
+    assert gate.gate == services.Gate.EXPIRED
     assert attempt.status == Attempt.Status.SUBMITTED
-    # Abandoning a timed-out attempt submits it instead.
+    assert services.attempt_gate(attempt=attempt).gate == services.Gate.SUBMITTED
+    # Abandoning a timed-out attempt submits it instead, and says so.
     second = start(user, bank, "simulation", now=NOW)
-    services.attempt_abandon(attempt_id=second.pk, user=user, now=NOW + timedelta(hours=2))
-    second.refresh_from_db()
-    assert second.status == Attempt.Status.SUBMITTED
+    result = services.attempt_abandon(attempt_id=second.pk, user=user, now=NOW + timedelta(hours=2))
+    assert result.outcome == services.AbandonOutcome.EXPIRED
+    assert result.attempt.status == Attempt.Status.SUBMITTED
+    assert services.attempt_gate(attempt=result.attempt).gate == services.Gate.SUBMITTED
+    again = services.attempt_abandon(attempt_id=second.pk, user=user)
+    assert again.outcome == services.AbandonOutcome.ALREADY_SUBMITTED
+    third = start(user, bank, "practice", count=1, now=NOW)
+    outcomes = [services.attempt_abandon(attempt_id=third.pk, user=user).outcome for _ in range(2)]
+    assert outcomes == [
+        services.AbandonOutcome.ABANDONED,
+        services.AbandonOutcome.ALREADY_ABANDONED,
+    ]
+    assert services.attempt_gate(attempt=third).gate == services.Gate.OPEN
+    third.refresh_from_db()
+    assert services.attempt_gate(attempt=third).gate == services.Gate.ABANDONED
 
 
 def test_flag_sets_and_clears(user, bank):

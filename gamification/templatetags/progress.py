@@ -2,7 +2,9 @@
 
 from django import template
 from django.templatetags.static import static
+from django.utils import timezone
 
+from gamification.rules import local_day, streak_display
 from gamification.selectors import avatar_for, profile_progress
 
 register = template.Library()
@@ -26,9 +28,5 @@ def profile_progress_card(profile):
 @register.simple_tag
 def current_streak(profile):
     """The streak to show today: 0 once a day was missed, even before the next answer."""
-    from django.utils import timezone
-
-    from gamification.services import local_day, streak_display
-
     today = local_day(profile=profile, at=timezone.now())
     return streak_display(profile=profile, today=today).current

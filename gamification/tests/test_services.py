@@ -7,7 +7,7 @@ from django.db.models import Sum
 from accounts.models import Profile, User
 from accounts.tests.factories import UserFactory
 from exams.models import Attempt
-from gamification import services
+from gamification import rules, services
 from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
 from gamification.selectors import badges_for
 from gamification.tests.factories import (
@@ -131,11 +131,11 @@ def test_displayed_streak_is_right_before_the_next_answer():
         answer(user, T0 + timedelta(days=day))
     profile = profile_of(user)
     last = profile.last_activity_date
-    view = services.streak_display(profile=profile, today=last)
+    view = rules.streak_display(profile=profile, today=last)
     assert (view.current, view.active_today, view.at_risk) == (3, True, False)
-    view = services.streak_display(profile=profile, today=last + timedelta(days=1))
+    view = rules.streak_display(profile=profile, today=last + timedelta(days=1))
     assert (view.current, view.at_risk) == (3, True)
-    view = services.streak_display(profile=profile, today=last + timedelta(days=2))
+    view = rules.streak_display(profile=profile, today=last + timedelta(days=2))
     assert view.current == 0  # a missed day and no freeze: broken, though the profile says 3
     assert view.longest == 3
     assert profile.current_streak == 3
@@ -177,7 +177,7 @@ def test_a_freeze_covers_a_single_missed_day_and_the_dashboard_can_say_so():
         answer(user, T0 + timedelta(days=day))
     profile = profile_of(user)
     missed = profile.last_activity_date + timedelta(days=1)
-    view = services.streak_display(profile=profile, today=missed + timedelta(days=1))
+    view = rules.streak_display(profile=profile, today=missed + timedelta(days=1))
     assert (view.current, view.freezes, view.freeze_covers) == (7, 0, missed)
 
     said = answer(user, T0 + timedelta(days=8))
@@ -227,21 +227,21 @@ def test_xp_for_answers_finishing_and_passing():
     Badge.objects.update(is_active=False)  # XP from the rules alone
     user = learner(daily_goal=500)
     answer(user, T0, answered=4, correct=3)
-    assert ledger_total(user) == 4 * services.XP_PER_ANSWER + 3 * services.XP_PER_CORRECT
+    assert ledger_total(user) == 4 * rules.XP_PER_ANSWER + 3 * rules.XP_PER_CORRECT
 
     history = LearnerHistory(user)
     before = ledger_total(user)
     history.attempt(at=T0 + timedelta(hours=1), results=[True, False])
-    practice_xp = 2 * services.XP_PER_ANSWER + services.XP_PER_CORRECT
-    assert ledger_total(user) - before == practice_xp + services.XP_ATTEMPT_FINISHED
+    practice_xp = 2 * rules.XP_PER_ANSWER + rules.XP_PER_CORRECT
+    assert ledger_total(user) - before == practice_xp + rules.XP_ATTEMPT_FINISHED
 
     before = ledger_total(user)
     passed = history.attempt(
         at=T0 + timedelta(hours=2), results=[True] * 10, mode=Attempt.Mode.SIMULATION
     )
     assert passed.passed
-    answers_xp = 10 * (services.XP_PER_ANSWER + services.XP_PER_CORRECT)
-    expected = answers_xp + services.XP_ATTEMPT_FINISHED + services.XP_SIMULATION_PASSED
+    answers_xp = 10 * (rules.XP_PER_ANSWER + rules.XP_PER_CORRECT)
+    expected = answers_xp + rules.XP_ATTEMPT_FINISHED + rules.XP_SIMULATION_PASSED
     assert ledger_total(user) - before == expected
 
     before = ledger_total(user)
@@ -249,7 +249,7 @@ def test_xp_for_answers_finishing_and_passing():
         at=T0 + timedelta(hours=3), results=[False] * 10, mode=Attempt.Mode.SIMULATION
     )
     assert failed.passed is False
-    assert ledger_total(user) - before == 10 * services.XP_PER_ANSWER + services.XP_ATTEMPT_FINISHED
+    assert ledger_total(user) - before == 10 * rules.XP_PER_ANSWER + rules.XP_ATTEMPT_FINISHED
     assert profile_of(user).xp_total == ledger_total(user)
 
 
@@ -298,12 +298,12 @@ def test_answered_zero_changes_nothing():
     [(0, 1), (49, 1), (50, 2), (149, 2), (150, 3), (2249, 9), (2250, 10), (15000, 25), (61250, 50)],
 )
 def test_level_curve(xp, level):
-    assert services.level_for(xp) == level
-    assert services.level_xp_floor(level) <= xp < services.level_xp_floor(level + 1)
+    assert rules.level_for(xp) == level
+    assert rules.level_xp_floor(level) <= xp < rules.level_xp_floor(level + 1)
 
 
 def test_level_progress_and_level_up_announcement():
-    progress = services.level_progress(xp=200)
+    progress = rules.level_progress(xp=200)
     assert (progress.level, progress.to_next, progress.percent) == (3, 100, 33)
     user = learner(daily_goal=500)
     said = answer(user, T0, answered=20, correct=20)  # 60 XP: level 2
@@ -477,7 +477,7 @@ def test_level_badge_follows_xp_including_rewards():
     # 2,127 XP for answers; the goal bonus and the correct-answer badges take it past 2,250.
     answer(user, T0, answered=709, correct=709)
     profile = profile_of(user)
-    assert services.level_for(profile.xp_total) >= 10
+    assert rules.level_for(profile.xp_total) >= 10
     assert "level-10" in earned(user)
     assert profile.xp_total == ledger_total(user)
 
@@ -498,6 +498,7 @@ def test_two_attempts_finishing_award_a_badge_exactly_once():
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = T0 + timedelta(minutes=5)
         attempt.correct_count = 1
+        attempt.counted = True
         attempt.save()
     said = services.attempt_finished(attempt=first) + services.attempt_finished(attempt=second)
     assert UserBadge.objects.filter(user=user, badge__slug="first-attempt").count() == 1
@@ -553,6 +554,7 @@ def test_two_attempts_finishing_at_the_same_moment_in_two_threads():
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = T0 + timedelta(minutes=5)
         attempt.correct_count = 1
+        attempt.counted = True
         attempt.save()
     barrier = threading.Barrier(2)
     said, errors = [], []

@@ -78,7 +78,6 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     objective = factory.LazyAttribute(
         lambda q: objective_for(q.exam or ExamFactory(slug=DEFAULT_EXAM), q.objective_code)
     )
-    domain = factory.LazyAttribute(lambda q: q.objective.domain)
     external_id = factory.Sequence(lambda n: f"Q-{n:05d}")
     text = factory.Sequence(lambda n: f"Which answer is right for question {n}?")
     # Not model fields: taken out in _create and used for the choices.
@@ -87,9 +86,8 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs):
-        # A given objective decides the exam and domain, so that they can never disagree.
+        # A given objective decides the exam (and Question.save() the domain).
         kwargs["exam"] = kwargs["objective"].domain.exam
-        kwargs["domain"] = kwargs["objective"].domain
         return kwargs
 
     @classmethod

@@ -1,5 +1,7 @@
 """Staff editing of the bank in the admin: list page, filters, actions, validation, permissions."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
@@ -240,15 +242,18 @@ def test_adding_a_valid_question(admin_client, security):
 @pytest.mark.parametrize(
     ("choices", "message"),
     [
-        ([("A", "Only", True)], "A question needs at least two choices."),
-        ([("A", "One", False), ("B", "Two", False)], "Mark at least one choice as correct."),
+        ([("A", "Only", True)], "Choice B is empty; a question needs at least two choices."),
+        (
+            [("A", "One", False), ("B", "Two", False)],
+            "No choice is marked correct; mark at least one.",
+        ),
         (
             [("A", "One", True), ("B", "Two", False), ("D", "Four", False)],
-            "Letters must run from A without gaps (A, B, C...); got A, B, D.",
+            "Choice C is empty but choice D is filled; fill the choices from A without gaps.",
         ),
         ([("A", "One", True), ("A", "Two", False)], "Please correct the duplicate data for letter"),
         # A new row with nothing but blanks is an unused row, so one choice is left.
-        ([("A", "One", True), ("B", "  ", False)], "A question needs at least two choices."),
+        ([("A", "One", True), ("B", "  ", False)], "a question needs at least two choices."),
         ([("A", "One", True), ("G", "Two", False)], "Select a valid choice."),
     ],
 )
@@ -260,6 +265,70 @@ def test_invalid_choices_are_errors_on_the_form(admin_client, security, choices,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "correct", "message"),
+    [
+        (
+            "Which two? (Choose TWO.)",
+            "ABC",
+            "The text says &#x27;Choose TWO&#x27; but the key has 3 correct answer(s) (A, B, C); "
+            "make the text and the key agree.",
+        ),
+        (
+            "Which three? (Choose THREE.)",
+            "A",
+            "The text says &#x27;Choose THREE&#x27; but the key has 1 correct answer(s) (A)",
+        ),
+    ],
+)
+def test_a_stem_whose_choose_n_disagrees_with_the_key_is_refused(
+    admin_client, security, text, correct, message
+):
+    choices = [(letter, f"Option {letter}", letter in correct) for letter in "ABCD"]
+    data = form_data(exam=security, objective=objective_for(security), choices=choices, text=text)
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_stem_whose_choose_n_matches_the_key_is_saved(admin_client, security):
+    choices = [(letter, f"Option {letter}", letter in "BD") for letter in "ABCD"]
+    data = form_data(
+        exam=security,
+        objective=objective_for(security),
+        choices=choices,
+        text="Pick. (Choose two.)",
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context["errors"]
+
+
+def test_an_edit_of_the_text_alone_is_checked_against_the_saved_key(admin_client, security):
+    question = QuestionFactory(exam=security, correct=["A", "B"])
+    data = form_data(
+        exam=security,
+        objective=question.objective,
+        external_id=question.external_id,
+        question=question,
+        text="Which? (Choose THREE.)",
+        choices=[("A", "Option A", True), ("B", "Option B", True), ("C", "Option C", False)],
+    )
+
+    response = admin_client.post(change_url(question), data)
+
+    assert response.status_code == 200
+    assert "The text says &#x27;Choose THREE&#x27; but the key has 2 correct answer(s)" in (
+        response.content.decode()
+    )
+    question.refresh_from_db()
+    assert "THREE" not in question.text
 
 
 def test_blanking_an_existing_choice_is_an_error(admin_client, security):
@@ -386,6 +455,108 @@ def test_staff_without_the_group_cannot_edit_questions(client, security):
     client.force_login(UserFactory(is_staff=True, password=None))
 
     assert client.get(LIST_URL).status_code == 403
+
+
+def test_a_question_moved_to_another_objective_takes_that_objectives_domain(admin_client):
+    security = ExamFactory(slug="security")
+    question = QuestionFactory(exam=security, objective_code="1.1")
+    elsewhere = objective_for(security, "3.2")
+    data = form_data(
+        exam=security,
+        objective=elsewhere,
+        external_id=question.external_id,
+        question=question,
+        choices=[(c.letter, c.text, c.is_correct) for c in question.choices.order_by("letter")],
+    )
+
+    response = admin_client.post(change_url(question), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    question.refresh_from_db()
+    assert question.domain_id == elsewhere.domain_id
+    # Saved outside the admin too: the domain always follows the objective.
+    question.objective = objective_for(security, "2.1")
+    question.save()
+    question.refresh_from_db()
+    assert question.domain.number == 2
+
+
+def test_an_exam_added_in_the_admin_gets_its_simulation_badge(admin_client):
+    from gamification.models import Badge
+
+    data = {
+        "code": "NEW-001",
+        "name": "New exam",
+        "slug": "newexam",
+        "question_count": 90,
+        "time_limit_minutes": 90,
+        "pass_mark": 700,
+        "score_min": 100,
+        "score_max": 900,
+        "status": "current",
+        "retired_on": "",
+        "successor": "",
+        "position": 9,
+        "domains-TOTAL_FORMS": 1,
+        "domains-INITIAL_FORMS": 0,
+        "domains-MIN_NUM_FORMS": 0,
+        "domains-MAX_NUM_FORMS": 1000,
+        "domains-0-number": 1,
+        "domains-0-name": "Only domain",
+        "domains-0-weight_percent": 100,
+    }
+
+    response = admin_client.post(reverse("admin:questions_exam_add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    exam = Exam.objects.get(slug="newexam")
+    badge = Badge.objects.get(exam=exam)
+    assert (badge.rule, badge.name, badge.is_active) == ("simulation_passed", "NEW-001 ready", True)
+
+    # Saving the exam again keeps the one badge (and what staff changed in it).
+    Badge.objects.filter(pk=badge.pk).update(name="Renamed by staff")
+    data.update({"name": "New exam, edited", "domains-TOTAL_FORMS": 0})
+    response = admin_client.post(reverse("admin:questions_exam_change", args=[exam.pk]), data)
+    assert response.status_code == 302, response.context["errors"]
+    assert list(Badge.objects.filter(exam=exam).values_list("name", flat=True)) == [
+        "Renamed by staff"
+    ]
+
+
+def test_the_question_page_has_no_inline_style_and_loads_the_preview_stylesheet(admin_client):
+    question = QuestionFactory(n_choices=3)
+
+    html = admin_client.get(change_url(question)).content.decode()
+
+    assert 'class="question-preview"' in html
+    assert not re.findall(r"<[^>]+\sstyle=", html)
+    assert "questions/admin/question_preview.css" in html
+
+
+JUNK_IDS = ["99999999999999999999999", "²", "abc", "-1", ""]
+
+
+@pytest.mark.parametrize("junk", JUNK_IDS)
+@pytest.mark.parametrize("parameter", ["domain", "objective", "exam__id__exact"])
+def test_list_filters_with_junk_ids_are_not_a_500(admin_client, security, parameter, junk):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(LIST_URL, {parameter: junk})
+    assert response.status_code in (200, 302), response.status_code
+
+
+@pytest.mark.parametrize("junk", ["abc", "99999999999999999999999", "²"])
+def test_bulk_action_with_a_junk_selection_is_a_400(admin_client, security, junk):
+    admin_client.raise_request_exception = False
+    response = admin_client.post(
+        LIST_URL, {"action": "retire", "_selected_action": [junk], "index": "0"}
+    )
+    assert response.status_code == 400
+    from django.urls import reverse
+
+    users = reverse("admin:accounts_user_changelist")
+    response = admin_client.post(
+        users, {"action": "delete_selected", "_selected_action": [junk], "index": "0"}
+    )
+    assert response.status_code == 400
 
 
 def test_list_pages_read_no_choice_aggregate_and_page_through_in_question_id_order(

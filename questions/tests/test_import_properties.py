@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from questions.models import LETTERS, Question
+from questions.rules import stated_answer_count
 from questions.selectors import questions_export
 from questions.services import QuestionImportError, questions_import
 from questions.tests.factories import ExamFactory
@@ -74,7 +75,8 @@ def generated_row(draw, external_id):
     return GeneratedRow(
         external_id=external_id,
         code=draw(objective_code),
-        text=draw(filled_text),
+        # A stem that says "(Choose N.)" must agree with the key (questions.rules).
+        text=draw(filled_text.filter(lambda text: stated_answer_count(text) is None)),
         options=options,
         explanations=explanations,
         correct=correct,

@@ -117,7 +117,7 @@ def test_builder_starts_a_set_from_missed_narrowed_to_a_domain(client, learner, 
     new = Attempt.objects.filter(user=learner).latest("id")
     got = set(new.items.values_list("question_id", flat=True))
     assert got == missed & in_domain
-    assert new.scope["pool"] == "missed" and not new.gives_feedback
+    assert new.scope["pool"] == "missed" and new.feedback_at_end
 
 
 def test_presets_start_their_sets(client, learner, bank):

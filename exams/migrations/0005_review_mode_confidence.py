@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0003_domain_tally_backfill"),
+        ("exams", "0004_attempt_counted"),
         ("questions", "0003_staff_editor_group"),
     ]
 

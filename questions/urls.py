@@ -1,3 +1,0 @@
-app_name = "questions"
-
-urlpatterns: list = []
