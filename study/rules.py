@@ -58,6 +58,9 @@ def scheduler_make() -> fsrs.Scheduler:
 
 
 SCHEDULER = scheduler_make()
+# fsrs.Card without an id makes one from the clock and sleeps a millisecond so the next is
+# different; our cards live in the database, so any fixed id will do.
+CARD_ID = 1
 
 
 def rating_for(
@@ -96,10 +99,11 @@ def card_review(
     """The card after one review at ``at`` (a new card when ``card`` is None)."""
     at = at.astimezone(UTC)  # the scheduler works in UTC
     if card is None:
-        before = fsrs.Card(due=at)
+        before = fsrs.Card(card_id=CARD_ID, due=at)
         reps = lapses = misses = 0
     else:
         before = fsrs.Card(
+            card_id=CARD_ID,
             state=fsrs.State(card.state),
             step=card.step,
             stability=card.stability,
@@ -130,6 +134,7 @@ def retrievability(*, stability: float | None, last_review: datetime | None, at:
     if stability is None or last_review is None:
         return 0.0
     card = fsrs.Card(
+        card_id=CARD_ID,
         state=fsrs.State.Review,
         stability=stability,
         difficulty=5.0,

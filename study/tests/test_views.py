@@ -1,9 +1,11 @@
 """The study pages through the client: review, builder, presets, question of the day, results,
 dashboard, with and without htmx, and their query budgets."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -251,3 +253,21 @@ def test_junk_dates_and_ids_are_refused(client, learner, bank):
     assert client.get(reverse("study:build", args=["nope"])).status_code == 404
     assert client.post(reverse("study:retry", args=[99999999])).status_code == 404
     assert client.get(reverse("study:daily", args=["nope"])).status_code == 404
+
+
+def test_dashboard_with_a_plan_costs_the_same_for_10_and_10_000_cards(client):
+    counts = []
+    for cards in (10, 10_000):
+        user = UserFactory()
+        client.force_login(user)
+        exam = bank_build(per_domain=[cards // 5] * 5, objectives_per_domain=2)
+        Profile.objects.filter(user=user).update(
+            target_exam=exam, exam_date=date.today() + timedelta(days=30), confidence_on=True
+        )
+        cards_for(user, exam.questions.all(), due=timezone.now() - timedelta(hours=1))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("home"))
+        assert f'id="dash-review-due">{cards}<' in page.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 20
