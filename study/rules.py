@@ -36,6 +36,7 @@ import fsrs
 
 EASY_SECONDS = 20
 REVIEW_CAP_DEFAULT = 50
+REVIEW_SESSION_MAX = 50  # one session serves at most this many; the daily cap bounds the day
 CANDIDATES_PER_SLOT = 4  # a review session ranks this many due cards per place by retrievability
 
 

@@ -28,7 +28,8 @@ def review_start(
     *, user, exam: Exam | None = None, now: datetime | None = None, rng=None
 ) -> Attempt:
     """A review session of the learner's due cards, lowest retrievability first, up to what is
-    left of the learner's daily cap. ``exam`` narrows it to one exam (the session belongs to
+    left of the learner's daily cap (and at most ``REVIEW_SESSION_MAX``; start another for
+    more). ``exam`` narrows it to one exam (the session belongs to
     the exam of the first card otherwise, and holds only that exam's cards)."""
     now = now or timezone.now()
     profile = user.profile
@@ -51,7 +52,11 @@ def review_start(
             raise NothingDue("Nothing is due for review today. Well done.")
         exam = Exam.objects.get(pk=first)
     question_ids = selectors.review_queue(
-        user_id=user.pk, until=until, size=left, now=now, exam_id=exam.pk
+        user_id=user.pk,
+        until=until,
+        size=min(left, rules.REVIEW_SESSION_MAX),
+        now=now,
+        exam_id=exam.pk,
     )
     if not question_ids:
         raise NothingDue(f"Nothing of {exam.code} is due for review today.")

@@ -50,6 +50,7 @@ def review(request):
         "cap": profile.review_cap,
         "leeches": selectors.leeches_of(user_id=request.user.pk),
         "leech_misses": LEECH_MISSES,
+        "session_max": rules.REVIEW_SESSION_MAX,
     }
     return render(request, "study/review.html", context, status=status)
 
