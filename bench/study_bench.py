@@ -39,7 +39,7 @@ def learner_build(exam, cards: int, seed: int = 5):
 
     rng = random.Random(seed)
     now = timezone.now()
-    learner = User.objects.create_user(email=f"bench-study-{rng.randrange(10**9)}@example.com")
+    learner = User.objects.create_user(email=f"bench-study-{time.time_ns()}@example.com")
     Profile.objects.filter(user=learner).update(target_exam=exam, confidence_on=True)
     question_ids = list(exam.questions.order_by("random_key").values_list("id", flat=True)[:cards])
     rows = []

@@ -94,7 +94,7 @@ def allocation_compute(*, total: int, weights: dict, capacity: dict) -> dict:
     return alloc
 
 
-def _random_scan(queryset: QuerySet, n: int, start: float) -> list[int]:
+def random_scan(queryset: QuerySet, n: int, start: float) -> list[int]:
     """Up to ``n`` ids in random-key order from ``start``, wrapping round: an index range scan."""
     ids = list(
         queryset.filter(random_key__gte=start)
@@ -174,9 +174,9 @@ def questions_pick(
             if need <= 0 or domain_id in exhausted:
                 continue
             domain_qs = in_scope(base, domain_id).exclude(pk__in=picked[domain_id])
-            ids = _random_scan(domain_qs.filter(~Exists(seen)), need, starts[domain_id])
+            ids = random_scan(domain_qs.filter(~Exists(seen)), need, starts[domain_id])
             if len(ids) < need:
-                ids += _random_scan(
+                ids += random_scan(
                     domain_qs.exclude(pk__in=ids), need - len(ids), starts[domain_id]
                 )
             picked[domain_id] += ids

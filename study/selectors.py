@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Qu
 from django.utils import timezone
 
 from exams.models import Attempt, AttemptItem, Bookmark
-from exams.selectors import questions_held
+from exams.selectors import questions_held, random_scan
 from questions.models import Exam, Question
 from study import rules
 from study.models import LEECH_MISSES, Card
@@ -364,11 +364,9 @@ def question_of_the_day(*, exam: Exam, day: date, user_id: int | None = None) ->
     key = rules.daily_key(exam_slug=exam.slug, day=day)
     domain_ids = list(exam.domains.values_list("id", flat=True))
     for domain_id in rules.daily_domain_order(domain_ids=domain_ids, key=key):
-        active = Question.objects.filter(domain_id=domain_id, is_active=True)
-        for part in (active.filter(random_key__gte=key), active.filter(random_key__lt=key)):
-            question_id = part.order_by("random_key").values_list("id", flat=True).first()
-            if question_id is not None:
-                return question_id
+        found = random_scan(Question.objects.filter(domain_id=domain_id, is_active=True), 1, key)
+        if found:
+            return found[0]
     return None
 
 

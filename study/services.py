@@ -18,19 +18,7 @@ from exams.models import Attempt
 from study import rules, selectors
 from study.models import Card
 
-UPSERT_FIELDS = [
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "last_rating",
-    "reps",
-    "lapses",
-    "misses",
-    "last_confidence",
-]
+UPSERT_FIELDS = list(selectors.CARD_FIELDS)  # every column of the card but its keys
 
 
 def _card_row(*, user_id: int, question_id: int, state: rules.CardState) -> Card:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.services import profile_update
 from exams import services as exams
 from exams.models import Attempt
-from exams.selectors import questions_held
+from exams.selectors import questions_held, random_scan
 from questions.models import Exam
 from study import rules, selectors
 
@@ -125,19 +125,8 @@ def smart_start(
 
 
 def _random_pick(queryset, count: int, rng: random.Random) -> list[int]:
-    """``count`` ids at random: a range scan of ``random_key`` from a random start, wrapping."""
-    start = rng.random()
-    ids = list(
-        queryset.filter(random_key__gte=start)
-        .order_by("random_key")
-        .values_list("id", flat=True)[:count]
-    )
-    if len(ids) < count:
-        ids += list(
-            queryset.filter(random_key__lt=start)
-            .order_by("random_key")
-            .values_list("id", flat=True)[: count - len(ids)]
-        )
+    """``count`` ids at random (an index range scan from a random start), shuffled."""
+    ids = random_scan(queryset, count, rng.random())
     rng.shuffle(ids)
     return ids
 
