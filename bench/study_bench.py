@@ -51,6 +51,7 @@ def learner_build(exam, cards: int, seed: int = 5):
             Card(
                 user=learner,
                 question_id=question_id,
+                exam=exam,
                 state=2,
                 stability=stability,
                 difficulty=rng.uniform(1, 10),

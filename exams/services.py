@@ -533,6 +533,7 @@ def _answer_store(attempt, item, answer, correct, user, now, move_to) -> AnswerR
         study.card_record(
             user_id=user.pk,
             question_id=item.question_id,
+            exam_id=attempt.exam_id,
             before=study_selectors.card_state_of(item),
             correct=item.is_correct,
             confidence=answer.confidence,

@@ -9,7 +9,7 @@ beside it (FSRS itself does not need them).
 from django.conf import settings
 from django.db import models
 
-from questions.models import Question
+from questions.models import Exam, Question
 
 LEECH_MISSES = 8
 
@@ -30,6 +30,9 @@ class Card(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="study_cards")
+    # The question's exam, copied when the card is made (a question never changes exam), so
+    # per-exam reads (readiness, the seen count, weakest objectives) use an index, not a join.
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="+", db_index=False)
     state = models.PositiveSmallIntegerField(choices=State, default=State.LEARNING)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
     stability = models.FloatField(null=True, blank=True)
@@ -63,6 +66,9 @@ class Card(models.Model):
         indexes = [
             models.Index(fields=["user", "due"], name="study_card_user_due"),
             models.Index(fields=["user", "last_review"], name="study_card_user_last_review"),
+            models.Index(
+                fields=["user", "exam", "last_review"], name="study_card_user_exam_review"
+            ),
             models.Index(
                 fields=["question"],
                 condition=models.Q(misses__gte=LEECH_MISSES),

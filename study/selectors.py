@@ -71,7 +71,7 @@ def due_cards(*, user_id: int, until: datetime, exam_id: int | None = None) -> Q
     """The learner's cards due before ``until``, of active questions, none held back."""
     cards = Card.objects.filter(user_id=user_id, due__lt=until, question__is_active=True)
     if exam_id is not None:
-        cards = cards.filter(question__exam_id=exam_id)
+        cards = cards.filter(exam_id=exam_id)
     return cards.exclude(question_id__in=questions_held(user_id=user_id))
 
 
@@ -276,7 +276,7 @@ def weakest_objectives(*, user_id: int, exam: Exam, k: int, recent: int = 500) -
     answered (their cards), so the cost stays flat however long the history.
     """
     cards = (
-        Card.objects.filter(user_id=user_id, question__exam=exam)
+        Card.objects.filter(user_id=user_id, exam=exam)
         .order_by("-last_review")
         .values_list(
             "question__objective_id",
@@ -420,9 +420,7 @@ def readiness_for(*, user_id: int, exam: Exam) -> rules.Readiness:
     ]
     answers = [
         rules.AnswerFact(domain_id, objective_id, rating > Card.Rating.AGAIN)
-        for domain_id, objective_id, rating in Card.objects.filter(
-            user_id=user_id, question__exam=exam
-        )
+        for domain_id, objective_id, rating in Card.objects.filter(user_id=user_id, exam=exam)
         .order_by("-last_review")
         .values_list("question__domain_id", "question__objective_id", "last_rating")[
             :READINESS_RECENT_ANSWERS
@@ -463,7 +461,7 @@ def study_plan(*, profile, now: datetime, due: int | None = None) -> StudyPlan:
     readiness = weakest = unseen = target = None
     if exam is not None:
         readiness = readiness_for(user_id=user_id, exam=exam)
-        seen = Card.objects.filter(user_id=user_id, question__exam=exam).count()
+        seen = Card.objects.filter(user_id=user_id, exam=exam).count()
         unseen = max(0, exam.bank_size - seen)
         target = rules.daily_target(unseen=unseen, due=due, days=days)
         found = weakest_objectives(user_id=user_id, exam=exam, k=1)

@@ -21,10 +21,11 @@ from study.models import Card
 UPSERT_FIELDS = list(selectors.CARD_FIELDS)  # every column of the card but its keys
 
 
-def _card_row(*, user_id: int, question_id: int, state: rules.CardState) -> Card:
+def _card_row(*, user_id: int, question_id: int, exam_id: int, state: rules.CardState) -> Card:
     return Card(
         user_id=user_id,
         question_id=question_id,
+        exam_id=exam_id,
         state=state.state,
         step=state.step,
         stability=state.stability,
@@ -53,6 +54,7 @@ def card_record(
     *,
     user_id: int,
     question_id: int,
+    exam_id: int,
     before: rules.CardState | None,
     correct: bool,
     at: datetime,
@@ -62,7 +64,7 @@ def card_record(
     """Review the learner's card of the question (``before``: its state read with the item)."""
     rating = rules.rating_for(correct=correct, confidence=confidence, seconds=seconds)
     after = rules.card_review(card=before, rating=rating, at=at, confidence=confidence)
-    _upsert([_card_row(user_id=user_id, question_id=question_id, state=after)])
+    _upsert([_card_row(user_id=user_id, question_id=question_id, exam_id=exam_id, state=after)])
     return after
 
 
@@ -82,7 +84,12 @@ def cards_record_attempt(*, attempt: Attempt, at: datetime) -> int:
             card=selectors.card_state_of(row), rating=rating, at=at, confidence=row["confidence"]
         )
         cards.append(
-            _card_row(user_id=attempt.user_id, question_id=row["question_id"], state=after)
+            _card_row(
+                user_id=attempt.user_id,
+                question_id=row["question_id"],
+                exam_id=attempt.exam_id,
+                state=after,
+            )
         )
     _upsert(cards)
     return len(cards)

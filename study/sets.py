@@ -45,7 +45,7 @@ def review_start(
         first = (
             selectors.due_cards(user_id=user.pk, until=until)
             .order_by("due", "id")
-            .values_list("question__exam_id", flat=True)
+            .values_list("exam_id", flat=True)
             .first()
         )
         if first is None:

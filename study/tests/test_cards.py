@@ -13,6 +13,7 @@ from exams import services
 from exams.tests.factories import bank_build, correct_ids, wrong_id
 from study import rules, selectors, sets
 from study.models import LEECH_MISSES, Card
+from study.tests.factories import CardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_due_count_ends_at_the_learners_midnight():
         (datetime(2026, 3, 2, 23, 30, tzinfo=zone), datetime(2026, 3, 3, 0, 30, tzinfo=zone)),
         strict=True,
     ):
-        Card.objects.create(
+        CardFactory(
             user=user, question=question, due=due, last_review=now, last_rating=1, reps=1, misses=1
         )
     assert selectors.due_count(user_id=user.pk, zone=zone, now=now) == 1
@@ -169,7 +170,7 @@ def test_review_serves_due_cards_lowest_retrievability_first_and_respects_the_ca
     now = T0 + timedelta(days=30)
     # Same stability, reviewed longer ago -> lower retrievability.
     for question, days_ago in zip(questions, (3, 20, 10), strict=True):
-        Card.objects.create(
+        CardFactory(
             user=user,
             question=question,
             state=2,
@@ -213,7 +214,7 @@ def test_review_never_serves_a_question_of_the_open_simulation(bank):
     bank.save()
     now = T0 + timedelta(days=3)
     for question in bank.questions.all():
-        Card.objects.create(
+        CardFactory(
             user=user, question=question, due=T0, last_review=T0, last_rating=1, reps=1, misses=1
         )
     simulation = services.attempt_start(user=user, exam=bank, mode="simulation", now=now)
@@ -228,7 +229,7 @@ def test_review_never_serves_a_question_of_the_open_simulation(bank):
 def test_a_review_answer_earns_xp_and_counts_for_the_goal(bank):
     user = UserFactory()
     question = bank.questions.order_by("pk").first()
-    Card.objects.create(
+    CardFactory(
         user=user, question=question, due=T0, last_review=T0, last_rating=1, reps=1, misses=1
     )
     attempt = sets.review_start(user=user, exam=bank, now=T0 + timedelta(days=1))

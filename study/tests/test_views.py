@@ -15,6 +15,7 @@ from exams import services
 from exams.models import Attempt
 from exams.tests.factories import bank_build, correct_ids, wrong_id
 from study.models import Card
+from study.tests.factories import CardFactory
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -34,7 +35,7 @@ def learner(client):
 
 def cards_for(user, questions, *, due):
     Card.objects.bulk_create(
-        Card(
+        CardFactory.build(
             user=user,
             question=q,
             state=2,
