@@ -113,6 +113,7 @@ class ProfileForm(forms.ModelForm):
             "review_cap",
             "target_exam",
             "exam_date",
+            "email_report_replies",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),

@@ -199,19 +199,6 @@ def calibration(*, user_id: int, recent: int = 500) -> list[CalibrationRow]:
 # Leeches -----------------------------------------------------------------------------------
 
 
-def leech_counts(*, question_ids=None) -> dict[int, int]:
-    """Per question: how many learners' cards of it are leeches (missed ``LEECH_MISSES`` times).
-
-    For staff (item analysis and the quality queue); ``question_ids`` narrows the questions.
-    Reads the partial index of leech cards only.
-    """
-    cards = Card.objects.filter(misses__gte=LEECH_MISSES)
-    if question_ids is not None:
-        cards = cards.filter(question_id__in=list(question_ids))
-    rows = cards.values("question_id").annotate(n=Count("id")).order_by()
-    return {row["question_id"]: row["n"] for row in rows}
-
-
 @dataclass(frozen=True)
 class Leech:
     question_id: int

@@ -11,7 +11,9 @@ from accounts.models import Profile
 from accounts.tests.factories import UserFactory
 from exams import services
 from exams.tests.factories import bank_build, correct_ids, wrong_id
+from questions.selectors import leeches_by_question
 from study import rules, selectors, sets
+from study.leeches import leech_counts
 from study.models import LEECH_MISSES, Card
 from study.tests.factories import CardFactory
 
@@ -251,8 +253,9 @@ def test_a_card_missed_eight_times_is_a_leech(bank):
         at += timedelta(days=1)
     card = Card.objects.get(user=user, question=question)
     assert card.is_leech
-    assert selectors.leech_counts() == {question.pk: 1}
-    assert selectors.leech_counts(question_ids=[question.pk + 1]) == {}
+    assert leech_counts() == {question.pk: 1}
+    assert leech_counts(question_ids=[question.pk + 1]) == {}
+    assert leeches_by_question(exam=bank) == {question.pk: 1}  # what item analysis reads
     [leech] = selectors.leeches_of(user_id=user.pk)
     assert leech.objective_id == question.objective_id
     assert selectors.leeches_of(user_id=other.pk) == []

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0004_attempt_counted"),
+        ("exams", "0005_attemptitem_revision"),
         ("questions", "0003_staff_editor_group"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_profile_report_replies"),
         ("questions", "0003_staff_editor_group"),
     ]
 
