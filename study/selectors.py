@@ -317,9 +317,9 @@ def pool_questions(
         weakest = weakest_objectives(user_id=user_id, exam=exam, k=choice.weakest)
         return base.filter(objective_id__in=[row["id"] for row in weakest])
     if pool == "due":
-        until = rules.day_end(at=now, zone=zone)
-        due = Card.objects.filter(user_id=user_id, due__lt=until)
-        return base.filter(pk__in=due.values("question_id"))
+        # The most overdue first, bounded like the due count, so a backlog costs no more.
+        due = due_cards(user_id=user_id, until=rules.day_end(at=now, zone=zone), exam_id=exam.pk)
+        return base.filter(pk__in=due.order_by("due").values("question_id")[: DUE_COUNT_LIMIT + 1])
     return base
 
 
