@@ -237,6 +237,10 @@ POOLS = {
     "due": "Due for review",
 }
 MATCH_COUNT_LIMIT = 1000
+# Pools made of the learner's own rows (bounded by their recent attempts, bookmarks or due
+# cards), read whole up to POOL_READ_MAX ids; the others are picked by random-key range scans.
+LEARNER_POOLS = frozenset({"missed", "flagged", "bookmarked", "unsure", "due"})
+POOL_READ_MAX = 5000
 
 
 @dataclass(frozen=True)

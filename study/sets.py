@@ -92,7 +92,13 @@ def smart_start(
     pool = selectors.pool_questions(user_id=user.pk, exam=exam, choice=choice, now=now, zone=zone)
     pool = selectors.pool_narrow(pool, domain_ids=domain_ids, objective_ids=objective_ids)
     count = max(1, min(int(count), exams.MAX_LENGTH))
-    question_ids = _random_pick(pool, count, rng)
+    if choice.pool in selectors.LEARNER_POOLS:
+        # A pool drawn from the learner's own rows is small: read it (bounded), then sample,
+        # rather than walk the whole bank in random order looking for its few questions.
+        candidates = list(pool.order_by().values_list("id", flat=True)[: selectors.POOL_READ_MAX])
+        question_ids = rng.sample(candidates, min(count, len(candidates)))
+    else:
+        question_ids = _random_pick(pool, count, rng)
     if not question_ids:
         raise exams.NoQuestions("No question matches that choice yet.")
     scope = {"pool": choice.pool}
