@@ -75,12 +75,13 @@ def due_cards(*, user_id: int, until: datetime, exam_id: int | None = None) -> Q
     return cards.exclude(question_id__in=questions_held(user_id=user_id))
 
 
-DUE_COUNT_LIMIT = 999
+DUE_COUNT_LIMIT = 99
+DUE_POOL_MAX = 200  # a smart set of due questions samples the most overdue 200 (a set's maximum)
 
 
 def due_count(*, user_id: int, zone: tzinfo, now: datetime | None = None) -> int:
     """How many cards are due before the end of the learner's local day: one query on the
-    ``(user, due)`` index that stops after ``DUE_COUNT_LIMIT`` + 1 rows (shown as "999+"), so
+    ``(user, due)`` index that stops after ``DUE_COUNT_LIMIT`` + 1 rows (shown as "99+"), so
     a backlog after months away costs no more than a full day."""
     now = now or timezone.now()
     due = due_cards(user_id=user_id, until=rules.day_end(at=now, zone=zone))
@@ -321,9 +322,11 @@ def pool_questions(
         weakest = weakest_objectives(user_id=user_id, exam=exam, k=choice.weakest)
         return base.filter(objective_id__in=[row["id"] for row in weakest])
     if pool == "due":
-        # The most overdue first, bounded like the due count, so a backlog costs no more.
+        # The most overdue first, bounded, so a backlog costs no more than a full set.
         due = due_cards(user_id=user_id, until=rules.day_end(at=now, zone=zone), exam_id=exam.pk)
-        return base.filter(pk__in=due.order_by("due").values("question_id")[: DUE_COUNT_LIMIT + 1])
+        # Read the ids first (the (user, due) index), then look them up by primary key.
+        ids = due.order_by("due").values_list("question_id", flat=True)[:DUE_POOL_MAX]
+        return base.filter(pk__in=list(ids))
     return base
 
 

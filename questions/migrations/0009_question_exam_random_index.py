@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questions', '0008_revision_one_for_every_question'),
+        ("questions", "0008_revision_one_for_every_question"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['exam', 'is_active', 'random_key'], name='questions_q_exam_random_idx'),
+            model_name="question",
+            index=models.Index(
+                fields=["exam", "is_active", "random_key"], name="questions_q_exam_random_idx"
+            ),
         ),
     ]
