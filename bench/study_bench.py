@@ -130,8 +130,13 @@ def main():
             import sqlite3
 
             version = "SQLite " + sqlite3.sqlite_version
+        from study import rules
+        from study.models import Card
+
         zone = learner.profile.tz
-        due = selectors.due_count(user_id=learner.pk, zone=zone)
+        due = Card.objects.filter(
+            user=learner, due__lt=rules.day_end(at=timezone.now(), zone=zone)
+        ).count()
         print(f"Database: {version}; Python {platform.python_version()}, {os.cpu_count()} CPUs")
         print(
             f"Bank: {args.size:,} questions ({'built' if built else 'reused'}); learner: "
