@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
+from accounts.services import profile_countdown_set
 from exams import selectors, services
 from exams.forms import BookmarkSetForm, StartForm
 from exams.models import Attempt
@@ -575,6 +576,23 @@ def clock(request, attempt_id):
     return JsonResponse(data)
 
 
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def countdown(request, attempt_id):
+    """Hide or show a simulation's time left. The choice is the learner's, kept on the profile,
+    so a reload (or the next simulation) remembers it; htmx gets 204, a plain form goes back."""
+    attempt = _attempt_for(request, attempt_id)
+    try:
+        hidden = _switch(request, "hidden", "Say whether to hide (1) or show (0) the time left.")
+    except BadInput as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    profile_countdown_set(user=request.user, hidden=hidden)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect("exams:resume", attempt.pk)
+
+
 @require_safe
 @login_required
 @never_cache
@@ -662,33 +680,10 @@ def results(request, attempt_id):
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "chart": _domain_chart(scores["domains"], scores["pass_percent"]),
             "confidence": study_selectors.attempt_confidence(attempt=attempt),
             **scores,
         },
     )
-
-
-def _domain_chart(domains, pass_percent):
-    """Geometry of the per-domain bar chart (an SVG drawn by the template)."""
-    x0, span, row_height = 250, 290, 28
-    rows = [
-        {
-            "domain": domain,
-            "y": index * row_height + 6,
-            "text_y": index * row_height + 19,
-            "width": round(span * domain.percent / 100),
-        }
-        for index, domain in enumerate(domains)
-    ]
-    return {
-        "rows": rows,
-        "height": max(1, len(rows)) * row_height + 4,
-        "x0": x0,
-        "span": span,
-        "value_x": x0 + span + 6,
-        "pass_x": x0 + round(span * pass_percent / 100),
-    }
 
 
 @require_safe

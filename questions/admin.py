@@ -337,7 +337,7 @@ class QuestionAdmin(admin.ModelAdmin):
     )
 
     class Media:
-        css = {"all": ["questions/admin/question_preview.css"]}
+        css = {"all": ["questions/admin/question_preview.css", "questions/admin/question_form.css"]}
 
     fieldsets = (
         (None, {"fields": ("exam", "objective", "external_id", "text")}),

@@ -11,12 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams import services
+from tests.browser import sign_in
 from tests.conftest import attempt_start, bank_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,20 +44,6 @@ def axe_context(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     yield context
     context.close()
-
-
-def sign_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def axe_violations(page, axe_path):

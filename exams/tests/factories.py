@@ -5,27 +5,16 @@ thousands of questions) are bulk-created here, fast enough for every test that n
 """
 
 import random
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from exams.models import Attempt, AttemptItem, Bookmark
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
-from questions.tests.factories import QuestionFactory
+from questions.tests.factories import ExamFactory, QuestionFactory
 
-
-class ExamFactory(factory.django.DjangoModelFactory):
-    """A fresh exam (not one of the seeded ones), with no domains."""
-
-    class Meta:
-        model = Exam
-
-    slug = factory.Sequence(lambda n: f"engine{n}")
-    code = factory.Sequence(lambda n: f"ENG-{n:03d}")
-    name = factory.Sequence(lambda n: f"Engine exam {n}")
-    pass_mark = 700
-    question_count = 90
-    time_limit_minutes = 90
+__all__ = ["AttemptFactory", "BookmarkFactory", "ExamFactory", "QuestionFactory", "bank_build"]
 
 
 def bank_build(
@@ -109,6 +98,11 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     mode = Attempt.Mode.PRACTICE
     question_count = 10
     started_at = factory.LazyFunction(timezone.now)
+    deadline = factory.LazyAttribute(
+        lambda o: (
+            o.started_at + timedelta(minutes=90) if o.mode == Attempt.Mode.SIMULATION else None
+        )
+    )
 
 
 class BookmarkFactory(factory.django.DjangoModelFactory):

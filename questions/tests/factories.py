@@ -11,8 +11,10 @@ with their domains and (for most) objectives, so prefer them::
     )
     questions = QuestionFactory.create_batch(20, exam=exam)
 
-``ExamFactory``, ``DomainFactory`` and ``ObjectiveFactory`` get an existing row when the
-natural key matches (slug; exam and number; domain and code) and create one otherwise.
+``ExamFactory()`` with no slug makes a fresh exam with no domains (``exams.tests.factories.
+bank_build`` fills one). ``ExamFactory``, ``DomainFactory`` and ``ObjectiveFactory`` get an
+existing row when the natural key matches (slug; exam and number; domain and code) and create
+one otherwise.
 """
 
 import factory

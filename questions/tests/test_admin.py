@@ -23,12 +23,6 @@ LIST_QUERY_BUDGET = 9
 
 
 @pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True, password=None))
-    return client
-
-
-@pytest.fixture
 def editor_client(client):
     editor = UserFactory(is_staff=True, password=None)
     editor.groups.add(Group.objects.get(name="Staff editor"))

@@ -12,14 +12,14 @@ from playwright.sync_api import expect
 from accounts.tests.factories import UserFactory
 from exams import services
 from exams.tests.factories import bank_build, correct_ids, wrong_id
-from exams.tests.test_browser import log_in, watch_console
+from tests.browser import sign_in, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REAL_NOW = timezone.now
 
 
-def test_a_miss_comes_back_due_is_reviewed_and_the_count_drops(page, client, live_server):
+def test_a_miss_comes_back_due_is_reviewed_and_the_count_drops(page, live_server):
     problems = watch_console(page)
     user = UserFactory()
     exam = bank_build(weights=(100,), per_domain=3)
@@ -27,7 +27,7 @@ def test_a_miss_comes_back_due_is_reviewed_and_the_count_drops(page, client, liv
         user=user, exam=exam, mode="practice", count=1, rng=random.Random(2)
     )
     item = attempt.items.get()
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     wrong = wrong_id(item)
     page.locator(f"#choice-{wrong}").check()
@@ -55,7 +55,7 @@ def test_a_miss_comes_back_due_is_reviewed_and_the_count_drops(page, client, liv
     assert problems == []
 
 
-def test_a_custom_set_from_missed_and_from_the_weakest_objective(page, client, live_server):
+def test_a_custom_set_from_missed_and_from_the_weakest_objective(page, live_server):
     problems = watch_console(page)
     user = UserFactory()
     exam = bank_build(weights=(50, 50), per_domain=4, objectives_per_domain=2)
@@ -74,7 +74,7 @@ def test_a_custom_set_from_missed_and_from_the_weakest_objective(page, client, l
         if weak:
             missed.add(item.question_id)
     services.attempt_finish(attempt_id=attempt.pk, user=user)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}/study/{exam.slug}/build/")
     page.get_by_label("Questions I missed in my last attempts").check()
