@@ -109,18 +109,35 @@ class ProfileForm(forms.ModelForm):
             "extra_time",
             "hide_countdown",
             "leaderboard_opt_in",
+            "confidence_on",
+            "review_cap",
+            "target_exam",
+            "exam_date",
             "email_report_replies",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
             "avatar_upload": forms.ClearableFileInput(attrs={"accept": ", ".join(AVATAR_TYPES)}),
+            "exam_date": forms.DateInput(attrs={"type": "date"}),
+            "review_cap": forms.NumberInput(attrs={"min": 1, "max": 500}),
         }
         help_texts = {
             "daily_goal": "Questions per day that count as meeting your goal.",
             "extra_time": "Applied to timed exam simulations (accommodation).",
             "avatar_url": "An https:// address of a picture. An uploaded picture wins over it.",
             "avatar_upload": "PNG, JPEG, GIF or WebP, at most 1 MB.",
+            "target_exam": "Your dashboard plans each day toward it.",
+            "exam_date": "The day you sit the exam (YYYY-MM-DD).",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form from before the cap existed (or a client that leaves it out) keeps the cap.
+        self.fields["review_cap"].required = False
+
+    def clean_review_cap(self):
+        value = self.cleaned_data.get("review_cap")
+        return self.instance.review_cap if value is None else value
 
     def clean_avatar_url(self):
         # The Content Security Policy only lets pictures load over https.

@@ -149,6 +149,27 @@ class Profile(models.Model):
     )
     hide_countdown = models.BooleanField(default=False)
     leaderboard_opt_in = models.BooleanField("show me on the leaderboard", default=False)
+    confidence_on = models.BooleanField(
+        "ask how sure I am",
+        default=False,
+        help_text="Adds Guess / Unsure / Sure to each practice answer. It never changes a "
+        "score; it helps spaced review and shows lucky guesses and confident mistakes.",
+    )
+    review_cap = models.PositiveSmallIntegerField(
+        "daily review cap",
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text="At most this many spaced-review questions a day.",
+    )
+    target_exam = models.ForeignKey(
+        "questions.Exam",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="exam I am preparing for",
+    )
+    exam_date = models.DateField("my exam date", null=True, blank=True)
     email_report_replies = models.BooleanField(
         "email me when staff answer a problem I reported", default=False
     )
@@ -177,6 +198,9 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(streak_freezes__lte=FREEZES_MAX),
                 name="accounts_profile_freezes_max_2",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_cap__gte=1), name="accounts_profile_review_cap_positive"
             ),
             models.CheckConstraint(
                 condition=models.Q(longest_streak__gte=models.F("current_streak")),

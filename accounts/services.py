@@ -15,6 +15,10 @@ EDITABLE_FIELDS = (
     "extra_time",
     "hide_countdown",
     "leaderboard_opt_in",
+    "confidence_on",
+    "review_cap",
+    "target_exam",
+    "exam_date",
 )
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "questions",
     "exams",
     "gamification",
+    "study",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("bank/", include("questions.urls")),
     path("progress/", include("gamification.urls")),
+    path("study/", include("study.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -8,7 +8,8 @@ from exams.services import MAX_LENGTH, PRACTICE_LENGTHS
 LENGTH_CHOICES = [(str(n), f"{n} questions") for n in PRACTICE_LENGTHS] + [("custom", "Custom")]
 
 
-def _objectives(exam):
+def objectives_of(exam):
+    """The exam's objectives, from ``objective_list`` when the caller loaded it."""
     objectives = getattr(exam, "objective_list", None)
     if objectives is None:
         objectives = [o for d in exam.domains.all() for o in d.objectives.all()]
@@ -53,7 +54,7 @@ class StartForm(forms.Form):
         self.exam = exam
         self.mode = mode
         domains = list(exam.domains.all())
-        objectives = _objectives(exam)
+        objectives = objectives_of(exam)
         self.fields["domains"].choices = [
             (str(d.pk), f"{d.number}.0 {d.name} ({d.weight_percent}%)") for d in domains
         ]

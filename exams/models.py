@@ -11,6 +11,7 @@ class Attempt(models.Model):
         PRACTICE = "practice", "Practice"
         SIMULATION = "simulation", "Exam simulation"
         DRILL = "drill", "Domain drill"
+        REVIEW = "review", "Spaced review"
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
@@ -76,8 +77,14 @@ class Attempt(models.Model):
 
     @property
     def gives_feedback(self):
-        """Practice and drills explain each answer at once; simulations only after submission."""
+        """Practice, drills and reviews explain each answer (at once, or at the end when the
+        learner asked: ``feedback_at_end``); simulations only after submission."""
         return self.mode != self.Mode.SIMULATION
+
+    @property
+    def feedback_at_end(self):
+        """A practice set whose key and explanations wait until it is submitted."""
+        return self.gives_feedback and self.scope.get("feedback") == "end"
 
     @property
     def time_scaled(self):
@@ -127,6 +134,9 @@ class AttemptItem(models.Model):
     # multiple choice. ``is_correct`` is full credit. Null while unanswered.
     score = models.FloatField(null=True, blank=True)
     flagged = models.BooleanField(default=False)
+    # How sure the learner said they were (1 guess, 2 unsure, 3 sure; see study.rules).
+    # Recorded, never scored.
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -143,6 +153,11 @@ class AttemptItem(models.Model):
             models.CheckConstraint(
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=1),
                 name="exams_item_score_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True)
+                | models.Q(confidence__gte=1, confidence__lte=3),
+                name="exams_item_confidence_valid",
             ),
         ]
 

@@ -95,7 +95,7 @@ def allocation_compute(*, total: int, weights: dict, capacity: dict) -> dict:
     return alloc
 
 
-def _random_scan(queryset: QuerySet, n: int, start: float) -> list[int]:
+def random_scan(queryset: QuerySet, n: int, start: float) -> list[int]:
     """Up to ``n`` ids in random-key order from ``start``, wrapping round: an index range scan."""
     ids = list(
         queryset.filter(random_key__gte=start)
@@ -186,9 +186,9 @@ def questions_pick(
             if need <= 0 or domain_id in exhausted:
                 continue
             domain_qs = in_scope(base, domain_id).exclude(pk__in=picked[domain_id])
-            ids = _random_scan(domain_qs.filter(~Exists(seen)), need, starts[domain_id])
+            ids = random_scan(domain_qs.filter(~Exists(seen)), need, starts[domain_id])
             if len(ids) < need:
-                ids += _random_scan(
+                ids += random_scan(
                     domain_qs.exclude(pk__in=ids), need - len(ids), starts[domain_id]
                 )
             picked[domain_id] += ids
@@ -217,9 +217,9 @@ def pbqs_pick(*, user, exam: Exam, count: int, rng: random.Random) -> list[int]:
         exam=exam, kind__in=[Question.Kind.ORDER, Question.Kind.MATCH], is_active=True
     )
     start = rng.random()
-    ids = _random_scan(pbqs.filter(~Exists(seen)), count, start)
+    ids = random_scan(pbqs.filter(~Exists(seen)), count, start)
     if len(ids) < count:
-        ids += _random_scan(pbqs.exclude(pk__in=ids), count - len(ids), start)
+        ids += random_scan(pbqs.exclude(pk__in=ids), count - len(ids), start)
     rng.shuffle(ids)
     return ids
 
@@ -480,7 +480,8 @@ def question_card(
         }
     correct_total = sum(1 for row in choice_rows.values() if row["is_correct"])
     reveal = not held_here and (
-        not attempt.is_open or (attempt.gives_feedback and item.answered_at is not None)
+        not attempt.is_open
+        or (attempt.gives_feedback and not attempt.feedback_at_end and item.answered_at is not None)
     )
     pbq = None
     if item.question.kind != "choice":
@@ -619,6 +620,8 @@ def attempt_results(*, attempt: Attempt) -> dict:
     scale = {"score_min": exam.score_min, "score_max": exam.score_max}
     return {
         "domains": domains,
+        # Every objective met, in blueprint order (1.2 before 1.10).
+        "objectives": sorted(objectives, key=lambda o: _code_key(o.code)),
         "weakest_objectives": weakest,
         "weakest_domain": weakest_domain,
         "pass_percent": round(pass_percent_compute(pass_mark=exam.pass_mark, **scale)),
@@ -626,6 +629,10 @@ def attempt_results(*, attempt: Attempt) -> dict:
         "pbqs": pbqs,
         "pbq_weight": PBQ_WEIGHT,
     }
+
+
+def _code_key(code: str):
+    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
 
 
 @dataclass

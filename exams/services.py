@@ -8,6 +8,12 @@ Rules worth knowing before changing anything here:
 - The deadline of a simulation is enforced here, not in the browser: any write on an attempt
   past its deadline submits it as it stands and then refuses the write (``AttemptClosed``).
 - Answers are recorded by choice id, never by the letter the learner saw.
+- Every answer outside a simulation moves the learner's spaced-review card of the question
+  (``study.services.card_record``) in the same transaction; a simulation's answers move theirs
+  when it is submitted. Confidence (Guess / Unsure / Sure) is stored with the answer and only
+  ever reaches the review schedule, never a score.
+- A practice set may keep its feedback to the end (``Attempt.feedback_at_end``): answers are
+  final as in practice, the learner moves on after each, and the key shows on submission.
 - Writes lock the attempt row (``select_for_update``) so double clicks, two tabs and racing
   finishes count exactly once; ``Profile.total_exams_taken`` is incremented only on the
   transition from in progress to submitted, and only for an attempt that counts (below).
@@ -48,6 +54,8 @@ from exams.selectors import (
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question, QuestionRevision
 from questions.rules import choose_word
+from study import selectors as study_selectors
+from study import services as study
 
 PRACTICE_LENGTHS = (10, 20, 30)
 MAX_LENGTH = 200
@@ -209,6 +217,9 @@ def attempt_start(
     objective_ids: list[int] | tuple = (),
     bookmarked: bool = False,
     full_time: bool = False,
+    question_ids: list[int] | None = None,
+    scope: dict | None = None,
+    time_limit: int | None = None,
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> Attempt:
@@ -218,11 +229,14 @@ def attempt_start(
     by official weight, and a deadline stretched by the learner's extra-time accommodation;
     with fewer questions than the exam the time is scaled to them unless ``full_time``.
     ``bookmarked`` draws a practice set from the learner's bookmarks in this exam.
+    ``question_ids``: exactly these questions, in this order (picked by the caller, e.g. a
+    review session or a smart set, which says what it was in ``scope``); ``time_limit`` (in
+    minutes) times a practice set, stretched by the accommodation like a simulation.
     """
     now = now or timezone.now()
     rng = rng or random.Random()
     mode = Attempt.Mode(mode)
-    scope = {}
+    scope = dict(scope or {})
     if mode == Attempt.Mode.SIMULATION:
         domain_ids, objective_ids, bookmarked = (), (), False
         count = exam.question_count
@@ -245,24 +259,25 @@ def attempt_start(
             open_one = open_simulation(user=user)
             if open_one is not None:
                 raise SimulationOpen(open_one)
-        pbq_ids = []
-        if mode == Attempt.Mode.SIMULATION:
-            # As in the real exam the performance-based questions come first (exams.rules).
-            low, high = rules.SIMULATION_PBQS
-            pbq_ids = pbqs_pick(
-                user=user, exam=exam, count=min(rng.randint(low, high), count), rng=rng
+        if question_ids is None or mode == Attempt.Mode.SIMULATION:
+            pbq_ids = []
+            if mode == Attempt.Mode.SIMULATION:
+                # As in the real exam the performance-based questions come first (exams.rules).
+                low, high = rules.SIMULATION_PBQS
+                pbq_ids = pbqs_pick(
+                    user=user, exam=exam, count=min(rng.randint(low, high), count), rng=rng
+                )
+            question_ids = pbq_ids + questions_pick(
+                user=user,
+                exam=exam,
+                count=count - len(pbq_ids),
+                domain_ids=domain_ids,
+                objective_ids=objective_ids,
+                bookmarked=bookmarked,
+                hold_for_review=mode == Attempt.Mode.SIMULATION and exam.hold_for_review,
+                rng=rng,
+                kind=Question.Kind.CHOICE if mode == Attempt.Mode.SIMULATION else None,
             )
-        question_ids = pbq_ids + questions_pick(
-            user=user,
-            exam=exam,
-            count=count - len(pbq_ids),
-            domain_ids=domain_ids,
-            objective_ids=objective_ids,
-            bookmarked=bookmarked,
-            hold_for_review=mode == Attempt.Mode.SIMULATION and exam.hold_for_review,
-            rng=rng,
-            kind=Question.Kind.CHOICE if mode == Attempt.Mode.SIMULATION else None,
-        )
         if not question_ids:
             raise NoQuestions("The bank holds no active questions for that choice yet.")
         attempt = Attempt(
@@ -280,6 +295,12 @@ def attempt_start(
             )
             attempt.time_limit_minutes = time_limit_compute(
                 minutes=minutes, extra_time=profile.extra_time
+            )
+            attempt.deadline = now + timedelta(minutes=attempt.time_limit_minutes)
+        elif time_limit:
+            attempt.extra_time = profile.extra_time
+            attempt.time_limit_minutes = time_limit_compute(
+                minutes=time_limit, extra_time=profile.extra_time
             )
             attempt.deadline = now + timedelta(minutes=attempt.time_limit_minutes)
         try:
@@ -393,6 +414,8 @@ def answer_submit(
     elements: dict[str, str] | None = None,
     move_to: int | None = None,
     autosave: bool = False,
+    confidence: int | None = None,
+    shown_at: datetime | None = None,
     now: datetime | None = None,
 ) -> AnswerResult:
     """Record the learner's answer to the question at ``position``.
@@ -413,6 +436,10 @@ def answer_submit(
 
     Reads the attempt once (locked), its item once and the question's choices once, and hands
     them back in the result so that the card shown next needs no second read of them.
+    ``confidence`` (1 guess, 2 unsure, 3 sure) is stored with the answer; with ``shown_at``
+    (when the question was shown) it tells the review schedule how well it was known. The
+    item is read with the learner's review card of the question, so moving the card is one
+    upsert and no read.
     Raises ``Attempt.DoesNotExist`` for an attempt that is not the learner's.
     """
     now = now or timezone.now()
@@ -427,8 +454,9 @@ def answer_submit(
             expired = _refuse_if_closed(attempt, now)
             if expired is None:
                 move_to = _move_target(attempt, move_to)
+                answer = _Answer(selected, confidence, shown_at)
                 result = _answer_check_and_store(
-                    attempt, position, selected, elements or {}, user, now, move_to, autosave
+                    attempt, position, answer, elements or {}, user, now, move_to, autosave
                 )
         except InvalidAnswer as error:
             error.attempt = attempt
@@ -478,12 +506,21 @@ def attempt_move(*, attempt_id: int, user, move_to: int, now: datetime | None = 
     return attempt
 
 
+@dataclass
+class _Answer:
+    selected: list[int]
+    confidence: int | None = None
+    shown_at: datetime | None = None
+
+
 def _answer_check_and_store(
-    attempt, position, selected, elements, user, now, move_to, autosave
+    attempt, position, answer, elements, user, now, move_to, autosave
 ) -> AnswerResult:
+    selected = answer.selected
     items = attempt.items.select_related("question__objective__domain")
     if attempt.gives_feedback:
         items = items.annotate(held=question_held(user_id=user.pk))
+        items = study_selectors.card_annotate(items, user_id=user.pk)
     try:
         item = items.get(position=position)
     except AttemptItem.DoesNotExist:
@@ -497,6 +534,7 @@ def _answer_check_and_store(
         result = _answer_store(
             attempt,
             item,
+            answer=answer,
             selected=[],
             response=response,
             credit=credit,
@@ -529,6 +567,7 @@ def _answer_check_and_store(
     result = _answer_store(
         attempt,
         item,
+        answer=answer,
         selected=selected,
         response=[],
         credit=Fraction(1 if set(selected) == correct else 0) if selected else None,
@@ -596,23 +635,24 @@ def _pbq_response(attempt, item, rows, elements, *, allow_empty=False):
 
 
 def _answer_store(
-    attempt, item, *, selected, response, credit, complete, user, now, move_to
+    attempt, item, *, answer, selected, response, credit, complete, user, now, move_to
 ) -> AnswerResult:
     """Store an answer: ``credit`` (0..1, None for nothing chosen) and whether it is
     ``complete`` (an incomplete one stays unanswered, scored wrong)."""
     practice_like = attempt.gives_feedback
-    # A simulation moves on (to the next question, or where the learner chose) after each
-    # save; practice stays for the feedback.
+    # A simulation (and a set whose feedback waits for the end) moves on, to the next question
+    # or where the learner chose, after each save; practice stays for the feedback.
+    moves_on = not practice_like or attempt.feedback_at_end
     position_next = item.position
     if not practice_like and move_to is not None:
         position_next = move_to
-    elif not practice_like and item.position < attempt.question_count:
+    elif moves_on and item.position < attempt.question_count:
         position_next = item.position + 1
     answered_at = now if complete else None
     same = (item.selected, item.response) == (selected, response)
     if same and (item.answered_at is not None) == complete:
         # A double submit: nothing changes (a simulation still moves on).
-        if not practice_like:
+        if moves_on:
             _position_store(attempt, position_next)
         return AnswerResult(item=item, newly_answered=False, position_next=position_next)
     if practice_like and item.answered_at is not None:
@@ -627,10 +667,24 @@ def _answer_store(
     item.score = None if credit is None else float(credit)
     item.is_correct = None if credit is None else credit == 1
     item.answered_at = answered_at
-    item.save(update_fields=["selected", "response", "score", "is_correct", "answered_at"])
+    item.confidence = answer.confidence
+    item.save(
+        update_fields=["selected", "response", "score", "is_correct", "answered_at", "confidence"]
+    )
     _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
+        shown = answer.shown_at
+        study.card_record(
+            user_id=user.pk,
+            question_id=item.question_id,
+            exam_id=attempt.exam_id,
+            before=study_selectors.card_state_of(item),
+            correct=item.is_correct,
+            confidence=answer.confidence,
+            seconds=(now - shown).total_seconds() if shown is not None else None,
+            at=now,
+        )
         announcements = gamification.activity_record(
             user=user, answered=1, correct=int(item.is_correct), at=now
         )
@@ -723,6 +777,7 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
     domain_tallies_add(attempt=attempt)
     announcements = []
     if attempt.mode == Attempt.Mode.SIMULATION:
+        study.cards_record_attempt(attempt=attempt, at=submitted_at)
         announcements += (
             gamification.activity_record(
                 user=attempt.user, answered=answered, correct=correct, at=submitted_at

@@ -6,6 +6,7 @@ With ``HX-Request`` the same view returns only the fragment that changes (``page
 """
 
 import re
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +28,8 @@ from exams.models import Attempt
 from exams.selectors import REVIEW_FILTERS
 from exams.services import AbandonOutcome, Gate
 from questions.models import Exam
+from study import selectors as study_selectors
+from study.rules import Confidence
 
 HISTORY_PAGE_SIZE = 20
 
@@ -195,17 +198,27 @@ def _card_context(request, attempt, position, *, item=None, choice_rows=None):
     card = selectors.question_card(
         attempt=attempt, position=position, item=item, choice_rows=choice_rows
     )
+    now = timezone.now()
     return {
         "attempt": attempt,
         "exam": attempt.exam,
         "card": card,
         "question": card.question,
-        "seconds_left": attempt.seconds_left(timezone.now()),
+        "seconds_left": attempt.seconds_left(now),
         # In a simulation, Previous, Next, the navigator and "Review and submit" send the
         # answer form (saving what is chosen) with where to go; elsewhere they are links.
         "moves_save": attempt.is_simulation and attempt.is_open,
         # Called by the template only where it is shown (the page header, not the htmx card).
         "hide_countdown": lambda: request.user.profile.hide_countdown,
+        # Asked only on a question still to answer; after an answer the form says whether it
+        # asked (``_asked_confidence``), so the answer path reads no profile for it.
+        "ask_confidence": (
+            _asked_confidence(request)
+            if request.method == "POST"
+            else lambda: request.user.profile.confidence_on
+        ),
+        "confidence_choices": Confidence.CHOICES,
+        "shown_at": int(now.timestamp()),
     }
 
 
@@ -382,6 +395,30 @@ def _go(request):
     return int(go)
 
 
+def _confidence(request):
+    """Guess (1), Unsure (2), Sure (3), or None when not given."""
+    value = request.POST.get("confidence") or None
+    if value is None:
+        return None
+    if value not in {str(v) for v, _ in Confidence.CHOICES}:
+        raise BadInput("Say Guess, Unsure or Sure, or nothing.")
+    return int(value)
+
+
+def _asked_confidence(request) -> bool:
+    """Whether the card just answered asked for confidence (so the next one does too)."""
+    return request.POST.get("confidence_ask") == "1"
+
+
+def _shown_at(value):
+    """When the question was shown (the form's ``shown``, epoch seconds), if plausible; it
+    only tells the review schedule whether an answer was quick."""
+    if not (value and value.isascii() and value.isdigit() and len(value) <= 12):
+        return None
+    shown = datetime.fromtimestamp(int(value), tz=UTC)
+    return shown if shown <= timezone.now() else None
+
+
 @require_POST
 @login_required
 @vary_on_headers("HX-Request")
@@ -405,6 +442,7 @@ def answer(request, attempt_id, position):
     autosave = request.POST.get("autosave") == "1"
     try:
         go = _go(request)
+        confidence = _confidence(request)
     except BadInput as error:
         return HttpResponse(str(error), status=400, content_type="text/plain")
     move_to = go if isinstance(go, int) else None
@@ -425,6 +463,8 @@ def answer(request, attempt_id, position):
             elements=elements,
             move_to=move_to,
             autosave=autosave,
+            confidence=confidence,
+            shown_at=_shown_at(request.POST.get("shown")),
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
@@ -662,6 +702,7 @@ def results(request, attempt_id):
         {
             "attempt": attempt,
             "exam": attempt.exam,
+            "confidence": study_selectors.attempt_confidence(attempt=attempt),
             **scores,
         },
     )

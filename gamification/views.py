@@ -23,6 +23,7 @@ from gamification.selectors import (
     dashboard_for,
     leaderboard,
 )
+from study.selectors import due_count_for_request, study_plan
 
 CELL, GAP = 11, 3
 STEP = CELL + GAP
@@ -35,9 +36,11 @@ CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 12, 12, 28
 @login_required
 def dashboard(request):
     """The signed-in learner's home page."""
-    data = dashboard_for(user=request.user, now=timezone.now())
+    now = timezone.now()
+    data = dashboard_for(user=request.user, now=now)
     context = {
         "d": data,
+        "plan": study_plan(profile=data.profile, now=now, due=due_count_for_request(request)),
         "heatmap": _heatmap(data),
         "charts": [_trend_chart(exam) for exam in data.readiness if exam.simulations],
         "xp_rules": _xp_rules(),

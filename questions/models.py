@@ -214,6 +214,10 @@ class Question(models.Model):
             models.Index(
                 fields=["exam", "kind", "is_active", "random_key"], name="questions_q_kind_idx"
             ),
+            # Exam-wide random picks (smart practice sets of any pool, study.sets).
+            models.Index(
+                fields=["exam", "is_active", "random_key"], name="questions_q_exam_random_idx"
+            ),
             models.Index(fields=["correct_count"], name="questions_q_correct_idx"),
             models.Index(fields=["difficulty"], name="questions_q_difficulty_idx"),
         ]

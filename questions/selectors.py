@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch
 from questions.csv_format import ChoiceData, QuestionRow, write_question_rows
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
 from questions.quality import ExamBlueprint
+from study.leeches import leech_counts
 
 EXPORT_CHUNK_SIZE = 1000
 
@@ -203,8 +204,5 @@ def open_report_counts(*, exam: Exam) -> dict[int, int]:
 
 
 def leeches_by_question(*, exam: Exam) -> dict[int, int]:
-    """Question id -> learners for whom it is a leech (missed 8 times in spaced review).
-
-    A hook for spaced review: an empty mapping until spaced review keeps cards.
-    """
-    return {}
+    """Question id -> learners for whom it is a leech (missed 8 times in spaced review)."""
+    return leech_counts(exam=exam)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-LEARNER_NAMESPACES = ("accounts", "exams", "gamification", "questions")
+LEARNER_NAMESPACES = ("accounts", "exams", "gamification", "questions", "study")
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,7 @@ class World:
         from exams.models import Attempt, AttemptItem, Bookmark
         from gamification.models import DailyActivity, UserBadge, XPEntry
         from questions.models import QuestionReport
+        from study.models import Card
 
         user = self.owner
         return {
@@ -111,6 +112,9 @@ class World:
             "xp": list(XPEntry.objects.filter(user=user).values_list("pk", "amount")),
             "activity": list(DailyActivity.objects.filter(user=user).values()),
             "badges": list(UserBadge.objects.filter(user=user).values_list("badge_id")),
+            "cards": list(
+                Card.objects.filter(user=user).order_by("pk").values_list("pk", "due", "reps")
+            ),
             "reports": list(
                 QuestionReport.objects.filter(user=user).values_list("pk", "status", "reason")
             ),
@@ -207,6 +211,7 @@ OWNED = {
         Case("exams:results", ("get",), lambda w: _u("exams:results", w.submitted.pk))
     ],
     "exams:review": [Case("exams:review", ("get",), lambda w: _u("exams:review", w.submitted.pk))],
+    "study:retry": [Case("study:retry", ("post",), lambda w: _u("study:retry", w.submitted.pk))],
 }
 
 # URLs that act only on the requester's own rows (no id of the learner's data in the URL):
@@ -271,6 +276,29 @@ SELF = {
             lambda w: {"length": "10"},
             label="exams:start post",
         ),
+    ],
+    "study:review": [
+        Case("study:review", ("get",), lambda w: _u("study:review")),
+        Case("study:review", ("post",), lambda w: _u("study:review"), label="study:review post"),
+    ],
+    "study:goal": [Case("study:goal", ("post",), lambda w: _u("study:goal"))],
+    "study:build": [
+        Case("study:build", ("get",), lambda w: _u("study:build", w.exam.slug)),
+        Case(
+            "study:build",
+            ("post",),
+            lambda w: _u("study:build", w.exam.slug),
+            lambda w: {"pool": "all", "count": 2, "feedback": "now"},
+            label="study:build post",
+        ),
+    ],
+    "study:daily": [Case("study:daily", ("get",), lambda w: _u("study:daily", w.exam.slug))],
+    "study:preset": [
+        Case(
+            "study:preset",
+            ("post",),
+            lambda w: _u("study:preset", w.exam.slug, "quick"),
+        )
     ],
     "gamification:dashboard": [
         Case("gamification:dashboard", ("get",), lambda w: _u("gamification:dashboard"))
@@ -477,6 +505,7 @@ def normalise(html: str) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
     html = re.sub(r'data-seconds-left="\d+"', "", html)
+    html = re.sub(r'name="shown" value="\d+"', "", html)  # when the card was rendered
     html = re.sub(r'"seconds_left": \d+', "", html)  # the clock's JSON
     html = re.sub(r"about [^<]*", "about", html)  # the countdown's text
     html = re.sub(r"\s(checked|choice-selected)\b", "", html)

@@ -96,6 +96,8 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
     profile = user.profile
     profile.display_name = "Ada"
     profile.bio = "Studying for Security+."
+    profile.confidence_on = True  # the confidence choice on the question page
+    profile.target_exam = exam  # the study plan on the dashboard
     profile.save()
     done = finished_attempt(user, exam)
     # Two reports from the review (before the simulation holds half the bank): one answered
@@ -148,6 +150,10 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
         "badges": reverse("gamification:badges"),
         "leaderboard": reverse("gamification:leaderboard"),
         "avatar": reverse("gamification:avatar"),
+        "spaced review": reverse("study:review"),
+        "build a set": reverse("study:build", args=[exam.slug])
+        + "?check=1&pool=all&count=5&feedback=now",
+        "question of the day": reverse("study:daily", args=[exam.slug]),
         "profile": reverse("accounts:profile"),
         "profile edit": reverse("accounts:profile_edit"),
         "account menu": reverse("accounts:account"),

@@ -1,0 +1,95 @@
+"""Writes for spaced review and smart sets. Called by the exam engine and the study views.
+
+- ``card_record``: one answer (practice, drill, review) moves the learner's card, inside the
+  answer's transaction, as one upsert; the card's previous state comes with the answered item
+  (``study.selectors.card_annotate``), so nothing is read here.
+- ``cards_record_attempt``: a simulation's answered items move their cards when it is
+  submitted, as one read and one bulk upsert inside the finish transaction.
+
+Starting review sessions and smart sets is in ``study.sets`` (it calls the exam engine, which
+calls this module).
+
+The rating rule and the day boundary are in ``study.rules``.
+"""
+
+from datetime import datetime
+
+from exams.models import Attempt
+from study import rules, selectors
+from study.models import Card
+
+UPSERT_FIELDS = list(selectors.CARD_FIELDS)  # every column of the card but its keys
+
+
+def _card_row(*, user_id: int, question_id: int, exam_id: int, state: rules.CardState) -> Card:
+    return Card(
+        user_id=user_id,
+        question_id=question_id,
+        exam_id=exam_id,
+        state=state.state,
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+        last_rating=state.last_rating,
+        reps=state.reps,
+        lapses=state.lapses,
+        misses=state.misses,
+        last_confidence=state.last_confidence,
+    )
+
+
+def _upsert(cards: list[Card]) -> None:
+    if cards:
+        Card.objects.bulk_create(
+            cards,
+            update_conflicts=True,
+            unique_fields=["user", "question"],
+            update_fields=UPSERT_FIELDS,
+        )
+
+
+def card_record(
+    *,
+    user_id: int,
+    question_id: int,
+    exam_id: int,
+    before: rules.CardState | None,
+    correct: bool,
+    at: datetime,
+    confidence: int | None = None,
+    seconds: float | None = None,
+) -> rules.CardState:
+    """Review the learner's card of the question (``before``: its state read with the item)."""
+    rating = rules.rating_for(correct=correct, confidence=confidence, seconds=seconds)
+    after = rules.card_review(card=before, rating=rating, at=at, confidence=confidence)
+    _upsert([_card_row(user_id=user_id, question_id=question_id, exam_id=exam_id, state=after)])
+    return after
+
+
+def cards_record_attempt(*, attempt: Attempt, at: datetime) -> int:
+    """Review the cards of every answered item of a just-submitted attempt (a simulation).
+
+    One read of the items with their cards, one bulk upsert. Returns how many cards moved.
+    """
+    items = selectors.card_annotate(
+        attempt.items.filter(answered_at__isnull=False, is_correct__isnull=False),
+        user_id=attempt.user_id,
+    ).values("question_id", "is_correct", "confidence", *selectors.card_columns())
+    cards = []
+    for row in items:
+        rating = rules.rating_for(correct=row["is_correct"], confidence=row["confidence"])
+        after = rules.card_review(
+            card=selectors.card_state_of(row), rating=rating, at=at, confidence=row["confidence"]
+        )
+        cards.append(
+            _card_row(
+                user_id=attempt.user_id,
+                question_id=row["question_id"],
+                exam_id=attempt.exam_id,
+                state=after,
+            )
+        )
+    _upsert(cards)
+    return len(cards)
