@@ -23,8 +23,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Profile
-from exams.models import Attempt, AttemptItem, Bookmark
-from exams.rules import scaled_score_compute
+from exams.models import Attempt, AttemptItem, Bookmark, DomainTally
+from exams.rules import RECENT_WINDOW, recent_key, recent_merge, scaled_score_compute
 from exams.selectors import questions_pick
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question
@@ -442,8 +442,8 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
 
 
 TALLY_ADD = """
-INSERT INTO exams_domaintally (user_id, domain_id, answered, correct)
-SELECT %s, q.domain_id, COUNT(*), SUM(CASE WHEN i.is_correct THEN 1 ELSE 0 END)
+INSERT INTO exams_domaintally (user_id, domain_id, answered, correct, recent)
+SELECT %s, q.domain_id, COUNT(*), SUM(CASE WHEN i.is_correct THEN 1 ELSE 0 END), '[]'
 FROM exams_attemptitem i JOIN questions_question q ON q.id = i.question_id
 WHERE i.attempt_id = %s AND i.answered_at IS NOT NULL AND i.is_correct IS NOT NULL
 GROUP BY q.domain_id
@@ -455,9 +455,72 @@ ON CONFLICT (user_id, domain_id) DO UPDATE SET
 
 def domain_tallies_add(*, attempt: Attempt) -> None:
     """Inside the submitting transaction: add the attempt's answers to the learner's per-domain
-    tallies (``DomainTally``), in one statement whatever the learner's history."""
+    tallies (``DomainTally``) and merge them into each domain's recent window: three
+    statements whatever the learner's history (the upsert locks the tallies it touches, so a
+    second attempt of the learner submitted at once waits for this one)."""
     with connection.cursor() as cursor:
         cursor.execute(TALLY_ADD, [attempt.user_id, attempt.pk])
+    answers: dict[int, list] = {}
+    rows = attempt.items.filter(answered_at__isnull=False, is_correct__isnull=False).order_by()
+    for item_id, answered_at, is_correct, domain_id in rows.values_list(
+        "id", "answered_at", "is_correct", "question__domain_id"
+    ):
+        key = recent_key(answered_at=answered_at, item_id=item_id)
+        answers.setdefault(domain_id, []).append([*key, int(is_correct)])
+    if not answers:
+        return
+    tallies = list(
+        DomainTally.objects.filter(user_id=attempt.user_id, domain_id__in=answers).only(
+            "id", "domain_id", "recent"
+        )
+    )
+    for tally in tallies:
+        tally.recent = recent_merge(tally.recent, answers[tally.domain_id])
+    DomainTally.objects.bulk_update(tallies, ["recent"])
+
+
+def domain_tallies_rebuild(*, item_model=AttemptItem, tally_model=DomainTally) -> None:
+    """Recompute every learner's tallies and recent windows from the submitted attempts.
+
+    For rows written without the services (a migration's backfill, the scale bench's bulk
+    load); ``item_model`` and ``tally_model`` let a migration pass its historical models. Reads
+    each (learner, domain)'s newest ``RECENT_WINDOW`` answers with one ranked query."""
+    from django.db.models import Count, Q, Window
+    from django.db.models.functions import RowNumber
+
+    answered = item_model.objects.filter(
+        attempt__status="submitted", answered_at__isnull=False, is_correct__isnull=False
+    ).order_by()
+    totals = answered.values("attempt__user_id", "question__domain_id").annotate(
+        n=Count("id"), c=Count("id", filter=Q(is_correct=True))
+    )
+    tallies = {
+        (r["attempt__user_id"], r["question__domain_id"]): tally_model(
+            user_id=r["attempt__user_id"],
+            domain_id=r["question__domain_id"],
+            answered=r["n"],
+            correct=r["c"],
+            recent=[],
+        )
+        for r in totals
+    }
+    ranked = answered.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("attempt__user_id"), F("question__domain_id")],
+            order_by=[F("answered_at").desc(), F("id").desc()],
+        )
+    ).filter(rank__lte=RECENT_WINDOW)
+    rows = ranked.values_list(
+        "attempt__user_id", "question__domain_id", "id", "answered_at", "is_correct", "rank"
+    )
+    for user_id, domain_id, item_id, answered_at, is_correct, _rank in sorted(
+        rows, key=lambda r: r[5]
+    ):
+        key = recent_key(answered_at=answered_at, item_id=item_id)
+        tallies[user_id, domain_id].recent.append([*key, int(is_correct)])
+    tally_model.objects.all().delete()
+    tally_model.objects.bulk_create(tallies.values(), batch_size=1000)
 
 
 def attempt_finish(*, attempt_id: int, user, now: datetime | None = None) -> FinishResult:

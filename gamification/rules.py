@@ -51,7 +51,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
-from exams.models import Attempt, AttemptItem
+from exams.models import Attempt, AttemptItem, DomainTally
+from exams.rules import RECENT_WINDOW, recent_figures
 from gamification.models import Badge, DailyActivity
 
 if TYPE_CHECKING:  # accounts.models reads FREEZES_MAX from here for its check constraint
@@ -68,7 +69,7 @@ FREEZE_EVERY_DAYS = 7
 FREEZES_MAX = 2
 SCORED_ATTEMPT_MIN_QUESTIONS = 10
 HIGH_SCORE_PERCENT = 90
-MASTERY_WINDOW = 50
+MASTERY_WINDOW = RECENT_WINDOW
 
 Rule = Badge.Rule
 ATTEMPT_RULES = frozenset(
@@ -230,7 +231,8 @@ class LearnerFacts:
     """What the badge rules look at, read lazily (one query per fact) and as of ``at``.
 
     ``at`` bounds the attempts that count, so that ``rebuild_progress`` replaying history sees
-    what the learner had done at that moment and nothing later.
+    what the learner had done at that moment and nothing later; it passes ``replay=True``,
+    which the recent windows need (they are kept for the present only).
     """
 
     def __init__(
@@ -239,8 +241,10 @@ class LearnerFacts:
         profile: "Profile",
         at: datetime | None = None,
         pending: DailyActivity | None = None,
+        replay: bool = False,
     ):
         self.profile = profile
+        self.replay = replay
         self.user_id = profile.user_id
         self.at = at
         self.pending = pending  # the day row of the event being applied, not saved yet
@@ -292,7 +296,18 @@ class LearnerFacts:
 
     @cached_property
     def domain_windows(self) -> dict[int, tuple[int, int]]:
-        """Per domain: (answers, correct) over the learner's last ``MASTERY_WINDOW`` answers."""
+        """Per domain: (answers, correct) over the learner's last ``MASTERY_WINDOW`` answers.
+
+        Live, these are the windows kept per domain (``DomainTally.recent``, merged when each
+        attempt is submitted): a few rows whatever the history. Replaying history
+        (``replay=True``) ranks the answers of the attempts submitted by ``at`` instead.
+        """
+        if not self.replay:
+            tallies = DomainTally.objects.filter(user_id=self.user_id)
+            return {
+                domain_id: recent_figures(window)
+                for domain_id, window in tallies.values_list("domain_id", "recent")
+            }
         items = AttemptItem.objects.filter(
             attempt__user_id=self.user_id,
             attempt__status=Attempt.Status.SUBMITTED,

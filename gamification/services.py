@@ -25,6 +25,7 @@ The rules themselves (days, streaks and freezes, XP, levels, badges) are stated 
 ``gamification.rules``, which the pages' selectors use too.
 """
 
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -54,6 +55,9 @@ from gamification.rules import (
 )
 from gamification.selectors import avatar_unlocked_keys
 
+# Set while ``progress_rebuild`` replays history: the badge facts then read as of each event.
+_REPLAY: ContextVar[bool] = ContextVar("gamification_replay", default=False)
+
 # One event of one learner ----------------------------------------------------------------
 
 
@@ -61,6 +65,7 @@ class _Event:
     """An event being applied: the locked profile, the day's row and what to announce."""
 
     def __init__(self, *, user_id: int, at: datetime):
+        self.replay = _REPLAY.get()
         self.profile = Profile.objects.select_for_update().get(user_id=user_id)
         self.at = at
         self.day = local_day(profile=self.profile, at=at)
@@ -126,7 +131,9 @@ class _Event:
             .exclude(awards__user_id=self.profile.user_id)
             .order_by("position", "threshold", "id")
         )
-        facts = LearnerFacts(profile=self.profile, at=self.at, pending=self._activity)
+        facts = LearnerFacts(
+            profile=self.profile, at=self.at, pending=self._activity, replay=self.replay
+        )
         while candidates:
             earned = [b for b in candidates if badge_progress(badge=b, facts=facts).earned]
             if not earned:
@@ -142,7 +149,9 @@ class _Event:
         The level is added here whenever it has risen (also by a badge's own reward), so a
         level badge is checked once per level reached, never on an ordinary answer.
         """
-        facts = LearnerFacts(profile=self.profile, at=self.at, pending=self._activity)
+        facts = LearnerFacts(
+            profile=self.profile, at=self.at, pending=self._activity, replay=self.replay
+        )
         checked_level = self.level_before
         while True:
             level = level_for(self.profile.xp_total)
@@ -361,10 +370,18 @@ def progress_rebuild(*, user) -> None:
             events.append((at, 2, 0, "email", None))
 
         events.sort(key=lambda e: (e[0], e[1], e[2]))
-        for at, _order, _tie, kind, payload in events:
-            if kind == "answers":
-                activity_record(user=user, answered=payload[0], correct=payload[1], at=at)
-            elif kind == "finish":
-                attempt_finished(attempt=payload)
-            else:
-                email_verified_record(user=user, at=at)
+        replaying = _REPLAY.set(True)
+        try:
+            _events_replay(user, events)
+        finally:
+            _REPLAY.reset(replaying)
+
+
+def _events_replay(user, events: list[tuple]) -> None:
+    for at, _order, _tie, kind, payload in events:
+        if kind == "answers":
+            activity_record(user=user, answered=payload[0], correct=payload[1], at=at)
+        elif kind == "finish":
+            attempt_finished(attempt=payload)
+        else:
+            email_verified_record(user=user, at=at)
