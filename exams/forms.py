@@ -41,6 +41,11 @@ class StartForm(forms.Form):
         help_text="Optional. Leave domains and objectives empty for the whole exam.",
     )
     target = forms.ChoiceField(label="Domain or objective")
+    full_time = forms.BooleanField(
+        label="Take the exam's full time instead",
+        required=False,
+        help_text="Used when the bank holds fewer questions than the real exam.",
+    )
 
     def __init__(self, *args, exam, mode, **kwargs):
         kwargs.setdefault("auto_id", f"id_{exam.slug}_{mode}_%s")
@@ -63,8 +68,10 @@ class StartForm(forms.Form):
         elif mode == Attempt.Mode.DRILL:
             del self.fields["domains"]
             del self.fields["objectives"]
+            del self.fields["full_time"]
         else:
             del self.fields["target"]
+            del self.fields["full_time"]
 
     def clean(self):
         data = super().clean()

@@ -33,6 +33,9 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     current_position = models.PositiveSmallIntegerField(default=1)
     correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Set when submitted: whether the attempt counts toward progress (finish XP, "exams
+    # taken", attempt badges); see ``exams.services.attempt_counts``.
+    counted = models.BooleanField(default=False)
     scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
 
@@ -75,6 +78,15 @@ class Attempt(models.Model):
     def gives_feedback(self):
         """Practice and drills explain each answer at once; simulations only after submission."""
         return self.mode != self.Mode.SIMULATION
+
+    @property
+    def time_scaled(self):
+        """A simulation with fewer questions than the exam, timed in proportion to them."""
+        return (
+            self.is_simulation
+            and self.question_count < self.exam.question_count
+            and not self.scope.get("full_time")
+        )
 
     def is_past_deadline(self, now):
         return self.deadline is not None and now >= self.deadline

@@ -1,6 +1,13 @@
 """The exam engine's reads: question selection, the question card, results, review, history.
 
 Each page reads a fixed number of queries however many questions the attempt holds.
+
+Integrity rule (one home: ``questions_held`` / ``question_held``): while a learner has an
+exam simulation open, nothing about its questions (key, explanations, feedback) is served by
+any other route: selection skips them (practice, drills, bookmark sets), a practice card keeps
+them without feedback, review and the bookmarks page hold them back, and an unanswered one
+cannot be bookmarked. Everything comes back once the simulation is submitted or abandoned.
+Any new route that shows a key (spaced review, smart sets) filters through the same two.
 """
 
 import random
@@ -17,6 +24,38 @@ from exams.rules import pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
 from questions.rules import choose_word, stated_answer_count
 from questions.selectors import exam_catalogue
+
+# Integrity ---------------------------------------------------------------------------------
+
+
+def simulation_items_open(*, user_id: int) -> QuerySet[AttemptItem]:
+    """The items of the learner's open simulation(s) (at most one, by a constraint)."""
+    return AttemptItem.objects.filter(
+        attempt__user_id=user_id,
+        attempt__mode=Attempt.Mode.SIMULATION,
+        attempt__status=Attempt.Status.IN_PROGRESS,
+    )
+
+
+def questions_held(*, user_id: int) -> QuerySet:
+    """Ids of the questions held back from the learner, as a subquery (``pk__in=``)."""
+    return simulation_items_open(user_id=user_id).values("question_id")
+
+
+def question_held(*, user_id: int, question_field: str = "question_id") -> Exists:
+    """Whether the question of each row (its ``question_field``) is held back from the
+    learner: an ``Exists`` to annotate rows with, so holding back costs no query of its own."""
+    held = simulation_items_open(user_id=user_id).filter(question_id=OuterRef(question_field))
+    return Exists(held)
+
+
+def open_simulation(*, user) -> Attempt | None:
+    """The learner's simulation in progress, with its exam, or None."""
+    attempts = Attempt.objects.filter(
+        user=user, mode=Attempt.Mode.SIMULATION, status=Attempt.Status.IN_PROGRESS
+    )
+    return attempts.select_related("exam").first()
+
 
 # Selection ---------------------------------------------------------------------------------
 
@@ -86,12 +125,15 @@ def questions_pick(
     Domains share the count by official weight (largest remainder). Within a domain, the
     questions this learner has never been shown come first. No ``ORDER BY RANDOM()``: each
     domain is a range scan of the ``(domain, is_active, random_key)`` index from a random start.
+    Questions of the learner's open simulation are never picked (``questions_held``).
     Returns question ids in a shuffled order.
     """
     rng = rng or random.Random()
     domain_ids = {int(d) for d in domain_ids}
     objective_ids = {int(o) for o in objective_ids}
-    base = Question.objects.filter(exam=exam, is_active=True)
+    base = Question.objects.filter(exam=exam, is_active=True).exclude(
+        pk__in=questions_held(user_id=user.pk)
+    )
     if bookmarked:
         base = base.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))
 
@@ -184,10 +226,14 @@ class NavCell:
     flagged: bool
     current: bool
     url: str = ""
+    # A simulation keeps a selection of the wrong size ("Choose TWO", one ticked) unanswered.
+    incomplete: bool = False
 
     @property
     def state(self):
-        return "answered" if self.answered else "unanswered"
+        if self.answered:
+            return "answered"
+        return "incomplete" if self.incomplete else "unanswered"
 
 
 @dataclass
@@ -200,6 +246,8 @@ class QuestionCard:
     reveal: bool
     bookmarked: bool
     navigator: list[NavCell] = field(default_factory=list)
+    # Practice or drill: the question is part of the learner's open simulation (no feedback).
+    held: bool = False
 
     @property
     def multi(self):
@@ -243,6 +291,10 @@ class QuestionCard:
         return self.item.answered_at is not None
 
     @property
+    def incomplete(self):
+        return self.item.answered_at is None and bool(self.item.selected)
+
+    @property
     def correct_letters(self):
         return [c.letter for c in self.choices if c.is_correct]
 
@@ -281,28 +333,37 @@ def question_card(
     service: then only the navigator (with the bookmark of the current question) is read.
 
     In a simulation before submission the card carries no correctness and no explanation,
-    so no template or fragment can leak them.
+    so no template or fragment can leak them; nor does a practice card of a question that is
+    held back by the learner's open simulation (``question_held``).
     """
     bookmarked = Exists(
         Bookmark.objects.filter(user_id=attempt.user_id, question_id=OuterRef("question_id"))
     )
-    rows = attempt.items.order_by("position").values("position", "answered_at", "flagged")
+    rows = attempt.items.order_by("position").values(
+        "position", "answered_at", "flagged", "selected"
+    )
     rows = rows.annotate(
         bookmarked=Case(When(position=position, then=bookmarked), default=Value(False))
     )
-    cells, marked = [], False
+    if attempt.gives_feedback and attempt.is_open:
+        held = question_held(user_id=attempt.user_id)
+        rows = rows.annotate(held=Case(When(position=position, then=held), default=Value(False)))
+    cells, marked, held_here = [], False, False
     url_of = question_url_maker(attempt.pk)
     for row in rows:
+        current = row["position"] == position
         cells.append(
             NavCell(
                 position=row["position"],
                 answered=row["answered_at"] is not None,
                 flagged=row["flagged"],
-                current=row["position"] == position,
+                current=current,
                 url=url_of(row["position"]),
+                incomplete=bool(row["selected"]),
             )
         )
-        marked = marked or (row["position"] == position and bool(row["bookmarked"]))
+        marked = marked or (current and bool(row["bookmarked"]))
+        held_here = held_here or (current and bool(row.get("held")))
     if item is None or item.position != position:
         item = attempt.items.select_related("question__objective__domain").get(position=position)
         choice_rows = None
@@ -314,7 +375,9 @@ def question_card(
             .values("id", "text", "explanation", "is_correct")
         }
     correct_total = sum(1 for row in choice_rows.values() if row["is_correct"])
-    reveal = not attempt.is_open or (attempt.gives_feedback and item.answered_at is not None)
+    reveal = not held_here and (
+        not attempt.is_open or (attempt.gives_feedback and item.answered_at is not None)
+    )
     return QuestionCard(
         attempt=attempt,
         item=item,
@@ -324,18 +387,27 @@ def question_card(
         reveal=reveal,
         bookmarked=marked,
         navigator=cells,
+        held=held_here,
     )
 
 
 def attempt_progress(*, attempt: Attempt) -> dict:
-    """Counts for the submit step: total, answered, unanswered and flagged positions."""
-    rows = list(attempt.items.order_by("position").values("position", "answered_at", "flagged"))
+    """Counts for the submit step: total, answered, unanswered, incomplete and flagged.
+
+    ``incomplete``: positions holding a selection of the wrong size (scored wrong); they are
+    also in ``unanswered``.
+    """
+    rows = list(
+        attempt.items.order_by("position").values("position", "answered_at", "flagged", "selected")
+    )
     unanswered = [r["position"] for r in rows if r["answered_at"] is None]
+    incomplete = [r["position"] for r in rows if r["answered_at"] is None and r["selected"]]
     flagged = [r["position"] for r in rows if r["flagged"]]
     return {
         "total": len(rows),
         "answered": len(rows) - len(unanswered),
         "unanswered": unanswered,
+        "incomplete": incomplete,
         "flagged": flagged,
     }
 
@@ -343,30 +415,28 @@ def attempt_progress(*, attempt: Attempt) -> dict:
 # Results and review ------------------------------------------------------------------------
 
 
-@dataclass
-class DomainScore:
+@dataclass(kw_only=True)
+class Score:
+    correct: int
+    total: int
+
+    @property
+    def percent(self):
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+@dataclass(kw_only=True)
+class DomainScore(Score):
     number: int
     name: str
-    correct: int
-    total: int
     domain_id: int
 
-    @property
-    def percent(self):
-        return round(100 * self.correct / self.total) if self.total else 0
 
-
-@dataclass
-class ObjectiveScore:
+@dataclass(kw_only=True)
+class ObjectiveScore(Score):
     code: str
     title: str
-    correct: int
-    total: int
     objective_id: int
-
-    @property
-    def percent(self):
-        return round(100 * self.correct / self.total) if self.total else 0
 
 
 def attempt_results(*, attempt: Attempt) -> dict:
@@ -430,6 +500,8 @@ class ReviewEntry:
     question: Question
     choices: list[ChoiceView]
     bookmarked: bool
+    # Held back by the learner's open simulation: no key, no explanation (see ``questions_held``).
+    held: bool = False
 
     @property
     def correct_letters(self):
@@ -444,8 +516,15 @@ REVIEW_FILTERS = {"all": "All", "wrong": "Wrong", "flagged": "Flagged"}
 
 
 def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
-    """Every question of a submitted attempt with the learner's and the correct answers."""
-    items = attempt.items.select_related("question__objective__domain").order_by("position")
+    """Every question of a submitted attempt with the learner's and the correct answers.
+
+    A question of the learner's open simulation is listed without its key or explanations.
+    """
+    items = (
+        attempt.items.select_related("question__objective__domain")
+        .annotate(held=question_held(user_id=attempt.user_id))
+        .order_by("position")
+    )
     if show == "wrong":
         items = items.filter(Q(is_correct=False) | Q(is_correct__isnull=True))
     elif show == "flagged":
@@ -453,7 +532,8 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     items = list(items)
     question_ids = [item.question_id for item in items]
     rows_by_question = defaultdict(dict)
-    for row in Choice.objects.filter(question_id__in=question_ids).values(
+    shown = [item.question_id for item in items if not item.held]
+    for row in Choice.objects.filter(question_id__in=shown).values(
         "id", "question_id", "text", "explanation", "is_correct"
     ):
         rows_by_question[row["question_id"]][row["id"]] = row
@@ -470,6 +550,7 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
                 item.choice_order, rows_by_question[item.question_id], item.selected, True
             ),
             bookmarked=item.question_id in bookmarked,
+            held=item.held,
         )
         for item in items
     ]
@@ -498,23 +579,35 @@ def attempt_history(*, user) -> QuerySet[Attempt]:
     )
 
 
-def open_simulation(*, user) -> Attempt | None:
-    return (
-        Attempt.objects.filter(
-            user=user, mode=Attempt.Mode.SIMULATION, status=Attempt.Status.IN_PROGRESS
-        )
-        .select_related("exam")
-        .first()
-    )
-
-
 def bookmarks_list(*, user) -> list[Bookmark]:
-    """The learner's bookmarks grouped by exam (catalogue order), newest first within one."""
-    return list(
+    """The learner's bookmarks grouped by exam (catalogue order), newest first within one.
+
+    Each has ``held`` and ``choices`` (its options with key and explanation, in letter order;
+    empty for a question held back by the learner's open simulation). Two queries.
+    """
+    bookmarks = list(
         Bookmark.objects.filter(user=user)
         .select_related("question__exam", "question__objective")
+        .annotate(held=question_held(user_id=user.pk))
         .order_by("question__exam__position", "question__exam__code", "-created_at", "-id")
     )
+    shown = [b.question_id for b in bookmarks if not b.held]
+    rows_by_question = defaultdict(dict)
+    for row in (
+        Choice.objects.filter(question_id__in=shown)
+        .order_by("letter")
+        .values("id", "question_id", "text", "explanation", "is_correct")
+    ):
+        rows_by_question[row["question_id"]][row["id"]] = row
+    for bookmark in bookmarks:
+        rows = rows_by_question[bookmark.question_id]
+        bookmark.choices = _choice_views(list(rows), rows, (), True)
+    return bookmarks
+
+
+def bank_size(*, exam: Exam) -> int:
+    """How many active questions ``exam`` has (what a simulation can draw from)."""
+    return Question.objects.filter(exam=exam, is_active=True).count()
 
 
 def catalogue_entries() -> list[Exam]:

@@ -10,9 +10,20 @@ Rules worth knowing before changing anything here:
 - Answers are recorded by choice id, never by the letter the learner saw.
 - Writes lock the attempt row (``select_for_update``) so double clicks, two tabs and racing
   finishes count exactly once; ``Profile.total_exams_taken`` is incremented only on the
-  transition from in progress to submitted.
+  transition from in progress to submitted, and only for an attempt that counts (below).
+- An attempt counts toward progress (the finish XP, "exams taken", attempt badges, and so the
+  leaderboard) only when at least half of its questions were answered, and at least one:
+  ``attempt_counts``. Every answer still earns its own XP.
+- While a simulation is open, its questions are held back from every other route
+  (``exams.selectors.questions_held``): practice refuses to check them, and an unanswered one
+  cannot be bookmarked.
+- A simulation built from a bank smaller than the exam gets time in proportion to its
+  questions (rounded up), unless the learner asks for the exam's full time.
+- In a simulation a multi-answer question may keep a selection of the wrong size: it is stored
+  as incomplete (not answered, scored wrong). Practice and drills refuse it.
 """
 
+import enum
 import math
 import random
 from dataclasses import dataclass, field
@@ -25,7 +36,12 @@ from django.utils import timezone
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem, Bookmark, DomainTally
 from exams.rules import RECENT_WINDOW, recent_key, recent_merge, scaled_score_compute
-from exams.selectors import questions_pick
+from exams.selectors import (
+    open_simulation,
+    question_held,
+    questions_pick,
+    simulation_items_open,
+)
 from gamification import services as gamification
 from questions.models import Choice, Exam, Question
 from questions.rules import choose_word
@@ -66,6 +82,19 @@ class AnswerFinal(EngineError):
         self.attempt = attempt
 
 
+class QuestionHeld(InvalidAnswer):
+    """Practice or drill: the question is part of the learner's open simulation (HTTP 409)."""
+
+    message = (
+        "This question is also in your exam simulation in progress, so it cannot be checked "
+        "here until you submit or abandon that simulation."
+    )
+
+
+class BookmarkRefused(EngineError):
+    """An unanswered question of the learner's open simulation cannot be bookmarked (409)."""
+
+
 class NoQuestions(EngineError):
     """The bank holds no active question for what the learner asked."""
 
@@ -95,11 +124,59 @@ class AnswerResult:
     position_next: int = 0
 
 
-@dataclass
-class FinishResult:
+@dataclass(kw_only=True)
+class AttemptResult:
+    """An attempt as a service left it, with the news (badges, goals) it gave."""
+
     attempt: Attempt
-    newly_finished: bool
     announcements: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class FinishResult(AttemptResult):
+    newly_finished: bool
+
+
+class AbandonOutcome(enum.Enum):
+    """What ``attempt_abandon`` did, for the view to say."""
+
+    ABANDONED = "abandoned"
+    ALREADY_ABANDONED = "already abandoned"
+    EXPIRED = "submitted because time was up"
+    ALREADY_SUBMITTED = "already submitted"
+
+
+@dataclass(kw_only=True)
+class AbandonResult(AttemptResult):
+    outcome: AbandonOutcome
+
+
+class Gate(enum.Enum):
+    """Whether an attempt can be taken: the one answer to "is it open" for every view."""
+
+    OPEN = "open"
+    EXPIRED = "expired"  # past its deadline: submitted as it stood just now
+    SUBMITTED = "submitted"
+    ABANDONED = "abandoned"
+
+
+@dataclass
+class GateResult:
+    gate: Gate
+    announcements: list[str] = field(default_factory=list)
+
+
+def attempt_counts(*, answered: int, total: int) -> bool:
+    """Whether a finished attempt counts toward progress: half its questions answered, and
+    at least one (so an empty practice set or a blank simulation earns nothing)."""
+    return answered >= 1 and 2 * answered >= total
+
+
+def simulation_minutes(*, exam: Exam, questions: int, full_time: bool = False) -> int:
+    """The exam's time, or for fewer questions than the exam a share of it (rounded up)."""
+    if full_time or questions >= exam.question_count:
+        return exam.time_limit_minutes
+    return max(1, math.ceil(exam.time_limit_minutes * questions / exam.question_count))
 
 
 def time_limit_compute(*, minutes: int, extra_time: int) -> int:
@@ -128,13 +205,15 @@ def attempt_start(
     domain_ids: list[int] | tuple = (),
     objective_ids: list[int] | tuple = (),
     bookmarked: bool = False,
+    full_time: bool = False,
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> Attempt:
     """Start an attempt: pick its questions, shuffle each question's choices, store both.
 
     A simulation takes the exam's question count (or what the bank holds) across all domains
-    by official weight, and a deadline stretched by the learner's extra-time accommodation.
+    by official weight, and a deadline stretched by the learner's extra-time accommodation;
+    with fewer questions than the exam the time is scaled to them unless ``full_time``.
     ``bookmarked`` draws a practice set from the learner's bookmarks in this exam.
     """
     now = now or timezone.now()
@@ -152,17 +231,15 @@ def attempt_start(
             scope["objectives"] = sorted(int(o) for o in objective_ids)
         if bookmarked:
             scope["bookmarks"] = True
+    if mode == Attempt.Mode.SIMULATION and full_time:
+        scope["full_time"] = True
     if mode == Attempt.Mode.DRILL and not (domain_ids or objective_ids):
         raise EngineError("A drill needs a domain or an objective.")
 
     with transaction.atomic():
         profile = Profile.objects.get(user=user)
         if mode == Attempt.Mode.SIMULATION:
-            open_one = (
-                Attempt.objects.filter(user=user, mode=mode, status=Attempt.Status.IN_PROGRESS)
-                .select_related("exam")
-                .first()
-            )
+            open_one = open_simulation(user=user)
             if open_one is not None:
                 raise SimulationOpen(open_one)
         question_ids = questions_pick(
@@ -186,8 +263,11 @@ def attempt_start(
         )
         if mode == Attempt.Mode.SIMULATION:
             attempt.extra_time = profile.extra_time
+            minutes = simulation_minutes(
+                exam=exam, questions=len(question_ids), full_time=full_time
+            )
             attempt.time_limit_minutes = time_limit_compute(
-                minutes=exam.time_limit_minutes, extra_time=profile.extra_time
+                minutes=minutes, extra_time=profile.extra_time
             )
             attempt.deadline = now + timedelta(minutes=attempt.time_limit_minutes)
         try:
@@ -195,9 +275,7 @@ def attempt_start(
                 attempt.save()
         except IntegrityError:
             # Two tabs started a simulation at once: the constraint let one through.
-            open_one = Attempt.objects.filter(
-                user=user, mode=mode, status=Attempt.Status.IN_PROGRESS
-            ).first()
+            open_one = open_simulation(user=user)
             if open_one is None:
                 raise
             raise SimulationOpen(open_one) from None
@@ -220,14 +298,19 @@ def attempt_start(
     return attempt
 
 
-def attempt_expire_if_due(*, attempt: Attempt, now: datetime | None = None) -> FinishResult | None:
-    """Submit an open attempt whose deadline has passed; None when nothing was due."""
+def attempt_gate(*, attempt: Attempt, now: datetime | None = None) -> GateResult:
+    """Whether ``attempt`` can still be taken; submits it first if its deadline has passed.
+
+    A read that may write: an open attempt past its deadline is submitted as it stood (the
+    server enforces time, not the browser). ``attempt`` is updated in place.
+    """
     now = now or timezone.now()
-    if attempt.status != Attempt.Status.IN_PROGRESS or not attempt.is_past_deadline(now):
-        return None
-    result = attempt_finish(attempt_id=attempt.pk, user=attempt.user, now=now)
-    attempt.refresh_from_db()
-    return result
+    if attempt.status == Attempt.Status.IN_PROGRESS and attempt.is_past_deadline(now):
+        result = attempt_finish(attempt_id=attempt.pk, user=attempt.user, now=now)
+        for name in ("status", "submitted_at", "correct_count", "scaled_score", "passed"):
+            setattr(attempt, name, getattr(result.attempt, name))
+        return GateResult(Gate.EXPIRED, result.announcements)
+    return GateResult(Gate(attempt.status) if not attempt.is_open else Gate.OPEN)
 
 
 def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
@@ -259,14 +342,19 @@ def answer_submit(
     position: int,
     choice_ids,
     move_to: int | None = None,
+    autosave: bool = False,
     now: datetime | None = None,
 ) -> AnswerResult:
     """Record the learner's answer to the question at ``position``.
 
     Practice and drill: one answer per question (the feedback is shown right away); sending the
-    same answer again is harmless, a different one is refused. Simulation: the answer may change
-    until submission; correctness is stored but not shown, and the learner moves on to the next
-    question, or to ``move_to`` (a position of the attempt) when the learner chose where to go.
+    same answer again is harmless, a different one is refused, and so is a question held back
+    by the learner's open simulation (``QuestionHeld``). Simulation: the answer may change
+    until submission; correctness is stored but not shown; a multi-answer selection of the
+    wrong size is kept as incomplete; ``autosave`` (the page saves the selection as it
+    changes) stores it where it is, and with no choice takes the answer back; otherwise the
+    learner moves on to the next question, or to
+    ``move_to`` (a position of the attempt, else ``InvalidAnswer``) when they chose where to go.
 
     Reads the attempt once (locked), its item once and the question's choices once, and hands
     them back in the result so that the card shown next needs no second read of them.
@@ -283,7 +371,10 @@ def answer_submit(
                 raise InvalidAnswer("That is not a choice of this question.") from None
             expired = _refuse_if_closed(attempt, now)
             if expired is None:
-                result = _answer_check_and_store(attempt, position, selected, user, now, move_to)
+                move_to = _move_target(attempt, move_to)
+                result = _answer_check_and_store(
+                    attempt, position, selected, user, now, move_to, autosave
+                )
         except InvalidAnswer as error:
             error.attempt = attempt
             raise
@@ -296,12 +387,54 @@ def answer_submit(
     return result
 
 
-def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> AnswerResult:
+def _move_target(attempt: Attempt, move_to: int | None) -> int | None:
+    """Where a simulation learner asked to go; practice and drills move with links."""
+    if move_to is None or not attempt.is_simulation:
+        return None
+    if not 1 <= move_to <= attempt.question_count:
+        raise InvalidAnswer("There is no such question in this attempt.")
+    return move_to
+
+
+def attempt_move(*, attempt_id: int, user, move_to: int, now: datetime | None = None) -> Attempt:
+    """A simulation learner moves to ``move_to`` without answering the question they leave.
+
+    Raises ``AttemptClosed`` (time up: submitted as it stood) and ``InvalidAnswer`` for a
+    position outside the attempt or an attempt that is not a simulation.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        expired = _refuse_if_closed(attempt, now)
+        if expired is None:
+            try:
+                if not attempt.is_simulation:
+                    raise InvalidAnswer("Practice moves with links, not with the answer form.")
+                _position_store(attempt, _move_target(attempt, move_to))
+            except InvalidAnswer as error:
+                error.attempt = attempt
+                raise
+    if expired is not None:
+        raise AttemptClosed(
+            "Time is up: the attempt was submitted as it stood.",
+            attempt=attempt,
+            announcements=expired,
+        )
+    return attempt
+
+
+def _answer_check_and_store(attempt, position, selected, user, now, move_to, autosave):
+    items = attempt.items.select_related("question__objective__domain")
+    if attempt.gives_feedback:
+        items = items.annotate(held=question_held(user_id=user.pk))
     try:
-        item = attempt.items.select_related("question__objective__domain").get(position=position)
+        item = items.get(position=position)
     except AttemptItem.DoesNotExist:
         raise InvalidAnswer("That question is not part of this attempt.") from None
-    if not selected:
+    if getattr(item, "held", False):
+        raise QuestionHeld(QuestionHeld.message)
+    autosave = autosave and attempt.is_simulation
+    if not selected and not autosave:
         raise InvalidAnswer("Choose an answer first.")
     if not set(selected) <= set(item.choice_order):
         raise InvalidAnswer("That is not a choice of this question.")
@@ -309,7 +442,8 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> 
     correct = {choice_id for choice_id, row in rows.items() if row["is_correct"]}
     if len(correct) <= 1 and len(selected) > 1:
         raise InvalidAnswer("This question takes one answer.")
-    if len(correct) > 1 and len(selected) != len(correct):
+    complete = len(selected) == len(correct)
+    if len(correct) > 1 and selected and not complete and attempt.gives_feedback:
         # As in the real exam: a "Choose TWO" question takes exactly two choices.
         word = choose_word(len(correct))
         raise InvalidAnswer(
@@ -317,22 +451,26 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to) -> 
             f"{len(selected)}. Choose {word.lower()}, or clear your choices to move on "
             "without answering."
         )
+    if autosave:
+        move_to = item.position
     result = _answer_store(attempt, item, selected, correct, user, now, move_to)
     result.attempt, result.choice_rows = attempt, rows
     return result
 
 
 def _answer_store(attempt, item, selected, correct, user, now, move_to) -> AnswerResult:
-    is_correct = set(selected) == correct
-    practice_like = attempt.mode != Attempt.Mode.SIMULATION
+    practice_like = attempt.gives_feedback
     # A simulation moves on (to the next question, or where the learner chose) after each
     # save; practice stays for the feedback.
     position_next = item.position
-    if not practice_like and move_to is not None and 1 <= move_to <= attempt.question_count:
+    if not practice_like and move_to is not None:
         position_next = move_to
     elif not practice_like and item.position < attempt.question_count:
         position_next = item.position + 1
-    if item.answered_at is not None and item.selected == selected:
+    # A simulation keeps an empty or wrong-sized selection unanswered (scored wrong).
+    complete = bool(selected) and (len(selected) == len(correct) or len(correct) <= 1)
+    answered_at = now if complete else None
+    if item.selected == selected and (item.answered_at is not None) == complete:
         # A double submit: nothing changes (a simulation still moves on).
         if not practice_like:
             _position_store(attempt, position_next)
@@ -343,16 +481,16 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
             "answer stands, and its feedback is shown.",
             attempt=attempt,
         )
-    newly = item.answered_at is None
+    newly = item.answered_at is None and complete
     item.selected = selected
-    item.is_correct = is_correct
-    item.answered_at = now
+    item.is_correct = (set(selected) == correct) if selected else None
+    item.answered_at = answered_at
     item.save(update_fields=["selected", "is_correct", "answered_at"])
     _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
         announcements = gamification.activity_record(
-            user=user, answered=1, correct=int(is_correct), at=now
+            user=user, answered=1, correct=int(item.is_correct), at=now
         )
     return AnswerResult(
         item=item,
@@ -369,10 +507,8 @@ def _position_store(attempt: Attempt, position: int) -> None:
         attempt.current_position = position
 
 
-def item_flag(
-    *, attempt_id: int, user, position: int, flagged: bool | None = None, now=None
-) -> AttemptItem:
-    """Flag (or unflag; ``None`` toggles) a question for review before submitting."""
+def item_flag(*, attempt_id: int, user, position: int, flagged: bool, now=None) -> AttemptItem:
+    """Flag (or unflag) a question for review before submitting; repeats are harmless."""
     now = now or timezone.now()
     with transaction.atomic():
         attempt = _locked_attempt(attempt_id=attempt_id, user=user)
@@ -382,7 +518,7 @@ def item_flag(
                 item = attempt.items.get(position=position)
             except AttemptItem.DoesNotExist:
                 raise InvalidAnswer("That question is not part of this attempt.") from None
-            item.flagged = (not item.flagged) if flagged is None else bool(flagged)
+            item.flagged = flagged
             item.save(update_fields=["flagged"])
     if expired is not None:
         raise AttemptClosed(
@@ -411,6 +547,7 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
     answered = attempt.items.filter(answered_at__isnull=False).count()
     correct = attempt.items.filter(is_correct=True).count()
     attempt.correct_count = correct
+    attempt.counted = attempt_counts(answered=answered, total=attempt.question_count)
     attempt.status = Attempt.Status.SUBMITTED
     attempt.submitted_at = submitted_at
     if attempt.mode == Attempt.Mode.SIMULATION:
@@ -423,11 +560,19 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
         )
         attempt.passed = attempt.scaled_score >= exam.pass_mark
     attempt.save(
-        update_fields=["correct_count", "status", "submitted_at", "scaled_score", "passed"]
+        update_fields=[
+            "correct_count",
+            "counted",
+            "status",
+            "submitted_at",
+            "scaled_score",
+            "passed",
+        ]
     )
-    Profile.objects.filter(user_id=attempt.user_id).update(
-        total_exams_taken=F("total_exams_taken") + 1
-    )
+    if attempt.counted:
+        Profile.objects.filter(user_id=attempt.user_id).update(
+            total_exams_taken=F("total_exams_taken") + 1
+        )
     domain_tallies_add(attempt=attempt)
     announcements = []
     if attempt.mode == Attempt.Mode.SIMULATION:
@@ -536,30 +681,57 @@ def attempt_finish(*, attempt_id: int, user, now: datetime | None = None) -> Fin
     return FinishResult(attempt=attempt, newly_finished=True, announcements=announcements)
 
 
-def attempt_abandon(*, attempt_id: int, user, now: datetime | None = None) -> Attempt:
+def attempt_abandon(*, attempt_id: int, user, now: datetime | None = None) -> AbandonResult:
     """Give up an open attempt (it is kept in the history, unscored).
 
-    An attempt already past its deadline is submitted as it stood instead.
+    An attempt already past its deadline is submitted as it stood instead; abandoning twice is
+    harmless. The outcome says which of these happened.
     """
     now = now or timezone.now()
     with transaction.atomic():
         attempt = _locked_attempt(attempt_id=attempt_id, user=user)
-        if attempt.status != Attempt.Status.IN_PROGRESS:
-            return attempt
+        if attempt.status == Attempt.Status.SUBMITTED:
+            return AbandonResult(attempt=attempt, outcome=AbandonOutcome.ALREADY_SUBMITTED)
+        if attempt.status == Attempt.Status.ABANDONED:
+            return AbandonResult(attempt=attempt, outcome=AbandonOutcome.ALREADY_ABANDONED)
         if attempt.is_past_deadline(now):
-            _finish_locked(attempt, now)
-            return attempt
+            announcements = _finish_locked(attempt, now)
+            return AbandonResult(
+                attempt=attempt, outcome=AbandonOutcome.EXPIRED, announcements=announcements
+            )
         attempt.status = Attempt.Status.ABANDONED
         attempt.save(update_fields=["status"])
-    return attempt
+    return AbandonResult(attempt=attempt, outcome=AbandonOutcome.ABANDONED)
 
 
 def bookmark_set(*, user, question_id: int, on: bool) -> bool:
-    """Bookmark or un-bookmark a question; idempotent. Returns whether it is bookmarked."""
-    if on:
-        if not Question.objects.filter(pk=question_id).exists():
-            raise InvalidAnswer("No such question.")
-        Bookmark.objects.get_or_create(user=user, question_id=question_id)
-        return True
-    Bookmark.objects.filter(user=user, question_id=question_id).delete()
-    return False
+    """Bookmark or un-bookmark a question; idempotent. Returns whether it is bookmarked.
+
+    Refuses (``BookmarkRefused``) to bookmark a question of the learner's open simulation
+    that is not answered there yet; ``InvalidAnswer`` for a question that does not exist.
+    """
+    if not on:
+        Bookmark.objects.filter(user=user, question_id=question_id).delete()
+        return False
+    if not Question.objects.filter(pk=question_id).exists():
+        raise InvalidAnswer("No such question.")
+    unanswered = simulation_items_open(user_id=user.pk).filter(
+        question_id=question_id, answered_at__isnull=True
+    )
+    if unanswered.exists():
+        raise BookmarkRefused("Answer the question before bookmarking it.")
+    Bookmark.objects.get_or_create(user=user, question_id=question_id)
+    return True
+
+
+def item_bookmark_set(*, user, attempt: Attempt, position: int, on: bool) -> bool:
+    """``bookmark_set`` for the question at ``position`` of the learner's ``attempt``.
+
+    ``InvalidAnswer`` when the attempt has no such position.
+    """
+    question_id = (
+        attempt.items.filter(position=position).values_list("question_id", flat=True).first()
+    )
+    if question_id is None:
+        raise InvalidAnswer("That question is not part of this attempt.")
+    return bookmark_set(user=user, question_id=question_id, on=on)

@@ -5,6 +5,8 @@ Every page that touches an open attempt first lets the server submit it if its d
 With ``HX-Request`` the same view returns only the fragment that changes (``page.html#part``).
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,12 +24,48 @@ from exams import selectors, services
 from exams.forms import BookmarkSetForm, StartForm
 from exams.models import Attempt
 from exams.selectors import REVIEW_FILTERS
+from exams.services import AbandonOutcome, Gate
 from questions.models import Exam
 
 HISTORY_PAGE_SIZE = 20
 
 
 # Helpers -----------------------------------------------------------------------------------
+
+# A bare "0"/"1" from a form; anything else is refused with 400.
+_SWITCH = {"0": False, "1": True}
+# ASCII digits only: "²".isdigit() is true but int("²") fails.
+_POSITION = re.compile(r"[0-9]{1,5}")
+
+
+class BadInput(Exception):
+    """The request does not say what it means (HTTP 400, with the message)."""
+
+
+def _switch(request, name, question):
+    """The POSTed ``name`` as a boolean, from exactly "0" or "1"."""
+    try:
+        return _SWITCH[request.POST.get(name)]
+    except KeyError:
+        raise BadInput(question) from None
+
+
+def _next_url(request, default):
+    """A user-supplied ``next``: only a path on this site, else ``default``.
+
+    ``url_has_allowed_host_and_scheme`` accepts a bare word ("id"), which ``redirect()`` would
+    then look up as a URL pattern name; a path must start with one slash.
+    """
+    target = request.POST.get("next", "")
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default
 
 
 def _partial(request, template, part):
@@ -61,35 +99,32 @@ def _attempt_for(request, attempt_id) -> Attempt:
     )
 
 
-def _expired(request, attempt):
-    """Submit the attempt if its deadline has passed; the response to send, or None."""
-    result = services.attempt_expire_if_due(attempt=attempt)
-    if result is None:
+def _gate(request, attempt, *, want=Gate.OPEN):
+    """The one guard of attempt pages: None when ``attempt`` is in the ``want`` state (open,
+    or submitted for results and review), else the response that sends the learner where
+    the attempt now is. Submits an open attempt whose time is up (``attempt_gate``)."""
+    result = services.attempt_gate(attempt=attempt)
+    state = Gate.SUBMITTED if result.gate == Gate.EXPIRED else result.gate
+    if result.gate != Gate.EXPIRED and state == want:
         return None
-    messages.warning(request, "Time is up: your attempt was submitted as it stood.")
-    response = _redirect(request, reverse("exams:results", args=[attempt.pk]))
-    return _announce(request, response, result.announcements)
+    if result.gate == Gate.EXPIRED:
+        messages.warning(request, "Time is up: your attempt was submitted as it stood.")
+    if state == Gate.OPEN:
+        url = reverse("exams:question", args=[attempt.pk, attempt.current_position])
+    elif state == Gate.SUBMITTED:
+        url = reverse("exams:results", args=[attempt.pk])
+    else:
+        messages.info(request, "That attempt was abandoned.")
+        url = reverse("exams:history")
+    return _announce(request, _redirect(request, url), result.announcements)
 
 
-def _not_open(request, attempt):
-    """Where an attempt that can no longer be answered sends the learner."""
-    if attempt.status == Attempt.Status.SUBMITTED:
-        return _redirect(request, reverse("exams:results", args=[attempt.pk]))
-    messages.info(request, "That attempt was abandoned.")
-    return _redirect(request, reverse("exams:history"))
+def _closed(request, attempt, error, *, page=True):
+    """409: the attempt no longer takes this change. Says why, and where to go next.
 
-
-def _unless_open(request, attempt):
-    """The response for an attempt that can no longer be taken (expired now, or before)."""
-    response = _expired(request, attempt)
-    if response is None and not attempt.is_open:
-        response = _not_open(request, attempt)
-    return response
-
-
-def _closed(request, attempt, error):
-    """409: the attempt no longer takes this change. Says why, and where to go next."""
-    attempt.refresh_from_db()
+    ``attempt`` is the row the service read under its lock, as it left it. ``page=False``
+    (nothing the learner sent was lost): a plain request is redirected there instead.
+    """
     if attempt.is_open:
         next_url = reverse("exams:question", args=[attempt.pk, attempt.current_position])
     elif attempt.status == Attempt.Status.SUBMITTED:
@@ -105,8 +140,12 @@ def _closed(request, attempt, error):
             messages.success(request, text)
         response["HX-Redirect"] = next_url
         return response
+    if not page:
+        messages.warning(request, str(error))
     for text in error.announcements:
         messages.success(request, text)
+    if not page:
+        return redirect(next_url)
     return render(
         request,
         "exams/closed.html",
@@ -115,22 +154,23 @@ def _closed(request, attempt, error):
     )
 
 
-def _bad_request(request, attempt, position, error):
-    """400: the answer does not fit the question. The page is shown again with the reason."""
+def _bad_request(request, attempt, position, error, *, status=400):
+    """400 (409 for a held question): the answer does not fit the question. The page is
+    shown again with the reason."""
     if request.htmx:
-        response = HttpResponse(str(error), status=400, content_type="text/plain")
+        response = HttpResponse(str(error), status=status, content_type="text/plain")
         return trigger_client_event(response, "toast", {"value": [str(error)]})
     try:
         context = _card_context(request, attempt, position)
     except Http404:
-        return HttpResponse(str(error), status=400, content_type="text/plain")
+        return HttpResponse(str(error), status=status, content_type="text/plain")
     context["error"] = str(error)
     # Show the page again with the learner's own ticks, so they can correct rather than redo.
     sent = set(request.POST.getlist("choice"))
     if sent and not context["card"].reveal:
         for choice in context["card"].choices:
             choice.selected = str(choice.id) in sent
-    return render(request, "exams/question.html", context, status=400)
+    return render(request, "exams/question.html", context, status=status)
 
 
 def _card_context(request, attempt, position, *, item=None, choice_rows=None):
@@ -139,13 +179,12 @@ def _card_context(request, attempt, position, *, item=None, choice_rows=None):
     card = selectors.question_card(
         attempt=attempt, position=position, item=item, choice_rows=choice_rows
     )
-    now = timezone.now()
     return {
         "attempt": attempt,
         "exam": attempt.exam,
         "card": card,
         "question": card.question,
-        "seconds_left": attempt.seconds_left(now),
+        "seconds_left": attempt.seconds_left(timezone.now()),
         # In a simulation, Previous, Next, the navigator and "Review and submit" send the
         # answer form (saving what is chosen) with where to go; elsewhere they are links.
         "moves_save": attempt.is_simulation and attempt.is_open,
@@ -154,13 +193,9 @@ def _card_context(request, attempt, position, *, item=None, choice_rows=None):
     }
 
 
-def _render_card(request, attempt, position, *, saved=False, status=200):
+def _render_card(request, attempt, position, *, status=200):
     context = _card_context(request, attempt, position)
-    context["saved"] = saved
-    response = render(
-        request, _partial(request, "exams/question.html", "card"), context, status=status
-    )
-    return response
+    return render(request, _partial(request, "exams/question.html", "card"), context, status=status)
 
 
 # Catalogue and start -----------------------------------------------------------------------
@@ -180,6 +215,7 @@ def catalogue(request):
                 minutes=exam.time_limit_minutes,
                 extra_time=profile.extra_time if profile else 100,
             ),
+            "timing": _simulation_timing(exam, profile, bank_size=exam.bank_size),
         }
         for exam in exams
     ]
@@ -214,6 +250,7 @@ def start(request, slug, mode):
                 count=data.get("count"),
                 domain_ids=data["domain_ids"],
                 objective_ids=data["objective_ids"],
+                full_time=data.get("full_time", False),
             )
         except services.SimulationOpen as error:
             open_simulation = error.attempt
@@ -228,6 +265,7 @@ def start(request, slug, mode):
             return redirect("exams:question", attempt.pk, 1)
     elif request.method == "POST":
         status = 400
+    simulation = mode == Attempt.Mode.SIMULATION
     return render(
         request,
         "exams/start.html",
@@ -236,9 +274,14 @@ def start(request, slug, mode):
             "mode": mode,
             "mode_label": Attempt.Mode(mode).label,
             "form": form,
-            "open_simulation": open_simulation if mode == Attempt.Mode.SIMULATION else None,
+            "open_simulation": open_simulation if simulation else None,
             "time_limit": services.time_limit_compute(
                 minutes=exam.time_limit_minutes, extra_time=profile.extra_time
+            ),
+            "timing": (
+                _simulation_timing(exam, profile, bank_size=selectors.bank_size(exam=exam))
+                if simulation
+                else None
             ),
             "profile": profile,
         },
@@ -246,13 +289,30 @@ def start(request, slug, mode):
     )
 
 
+def _simulation_timing(exam, profile, *, bank_size):
+    """What a start form says about the time of a simulation from a bank of ``bank_size``."""
+    held = min(bank_size, exam.question_count)
+    minutes = services.simulation_minutes(exam=exam, questions=max(held, 1))
+    extra_time = profile.extra_time if profile else 100
+    return {
+        "questions": held,
+        "scaled": 0 < held < exam.question_count,
+        "minutes": services.time_limit_compute(minutes=minutes, extra_time=extra_time),
+    }
+
+
 def _fewer_than_asked(attempt, asked):
     held = attempt.question_count
     questions = "question" if held == 1 else "questions"
     if attempt.is_simulation:
+        timing = (
+            f"and {attempt.time_limit_minutes} minutes in proportion"
+            if attempt.time_scaled
+            else "with the exam's full time"
+        )
         return (
             f"The bank holds {held} {questions} for this exam, fewer than the {asked} of the "
-            f"real exam, so this simulation has {held}, with the exam's full time."
+            f"real exam, so this simulation has {held}, {timing}."
         )
     return (
         f"The bank holds {held} {questions} for what you chose, so this set has {held} "
@@ -266,12 +326,14 @@ def _fewer_than_asked(attempt, asked):
 @require_safe
 @login_required
 def attempt_resume(request, attempt_id):
-    """Where the learner left off (or the results, once submitted)."""
+    """Where the learner left off (or the results, once submitted).
+
+    A GET that may write: an attempt past its deadline is submitted here (``_gate``).
+    """
     attempt = _attempt_for(request, attempt_id)
-    response = _unless_open(request, attempt)
-    if response is not None:
-        return response
-    return redirect("exams:question", attempt.pk, attempt.current_position)
+    return _gate(request, attempt) or redirect(
+        "exams:question", attempt.pk, attempt.current_position
+    )
 
 
 @require_safe
@@ -279,14 +341,29 @@ def attempt_resume(request, attempt_id):
 @vary_on_headers("HX-Request")
 @never_cache
 def question(request, attempt_id, position):
+    """One question of an open attempt.
+
+    A GET that writes: it remembers the position (resuming lands here) and submits an attempt
+    past its deadline (``_gate``).
+    """
     attempt = _attempt_for(request, attempt_id)
-    response = _unless_open(request, attempt)
+    response = _gate(request, attempt)
     if response is not None:
         return response
     if not 1 <= position <= attempt.question_count:
         raise Http404("No such question in this attempt.")
     services.attempt_position_set(attempt=attempt, position=position)
     return _render_card(request, attempt, position)
+
+
+def _go(request):
+    """Where the simulation learner asked to go: a position, "submit", or None."""
+    go = request.POST.get("go")
+    if go is None or go == "submit":
+        return go
+    if not _POSITION.fullmatch(go):
+        raise BadInput("There is no such question in this attempt.")
+    return int(go)
 
 
 @require_POST
@@ -297,73 +374,92 @@ def answer(request, attempt_id, position):
 
     In a simulation the form may also say where to go next (``go``: a position, or "submit"):
     Previous, Next, the navigator and "Review and submit" send it, so moving on saves what is
-    chosen; with nothing chosen they only move. The service reads the attempt (locked, with its
-    exam), the item and its choices once; the card is rendered from those rows, so only the
-    navigator is read again.
+    chosen; with nothing chosen they only move. ``autosave=1`` (the page sends it when a
+    choice changes) stores the selection, even an empty one, and answers 204. The service
+    reads the attempt (locked, with its exam), the item and its choices once; the card is
+    rendered from those rows, so only the navigator is read again.
     """
     choice_ids = request.POST.getlist("choice")
-    go = request.POST.get("go")
-    attempt = None
-    if go is not None:
-        attempt = _attempt_for(request, attempt_id)
-        if not attempt.is_simulation:
-            go = None  # practice and drills move with links; the answer alone counts here
-        elif go != "submit" and not (go.isdigit() and 1 <= int(go) <= attempt.question_count):
-            return HttpResponse("There is no such question in this attempt.", status=400)
-    if go is not None and not choice_ids:
-        response = _unless_open(request, attempt)
-        if response is not None:
-            return response
-        return _go(request, attempt, go, saved=None)
+    autosave = request.POST.get("autosave") == "1"
     try:
+        go = _go(request)
+    except BadInput as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    move_to = go if isinstance(go, int) else None
+    move_only = go is not None and not choice_ids and not autosave
+    try:
+        if move_only:
+            attempt = services.attempt_move(
+                attempt_id=attempt_id,
+                user=request.user,
+                move_to=position if move_to is None else move_to,
+            )
+            return _moved(request, attempt, go, saved=None)
         result = services.answer_submit(
             attempt_id=attempt_id,
             user=request.user,
             position=position,
             choice_ids=choice_ids,
-            move_to=int(go) if go is not None and go.isdigit() else None,
+            move_to=move_to,
+            autosave=autosave,
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
     except services.AttemptClosed as error:
-        return _closed(request, error.attempt, error)
+        # A move loses nothing: without htmx, go straight where the attempt now is.
+        return _closed(request, error.attempt, error, page=not move_only)
     except services.AnswerFinal as error:
         return _answer_final(request, error.attempt, position, error)
     except services.InvalidAnswer as error:
-        attempt = error.attempt or _attempt_for(request, attempt_id)
-        return _bad_request(request, attempt, position, error)
-    attempt, target = result.attempt, result.position_next
-    if go is not None:
-        response = _go(request, attempt, go, saved=position)
+        status = 409 if isinstance(error, services.QuestionHeld) else 400
+        return _bad_request(request, error.attempt, position, error, status=status)
+    attempt = result.attempt
+    if autosave:
+        return HttpResponse(status=204)
+    if go is not None and attempt.is_simulation:
+        response = _moved(request, attempt, go, saved=result)
     elif not request.htmx:
         if attempt.is_simulation:
-            messages.success(request, f"Answer to question {position} saved.")
-        response = redirect("exams:question", attempt.pk, target)
+            messages.success(request, _saved_text(result))
+        response = redirect("exams:question", attempt.pk, result.position_next)
     else:
+        target = result.position_next
         context = _card_context(
             request, attempt, target, item=result.item, choice_rows=result.choice_rows
         )
-        context["saved"] = position if attempt.is_simulation else None
+        context["saved"] = _saved_text(result) if attempt.is_simulation else None
         response = render(request, "exams/question.html#card", context)
         if target != position:
             push_url(response, reverse("exams:question", args=[attempt.pk, target]))
     return _announce(request, response, result.announcements)
 
 
-def _go(request, attempt, go, *, saved):
-    """Move within an open simulation after the answer form was sent with ``go``."""
-    if saved is not None and not request.htmx:
-        messages.success(request, f"Answer to question {saved} saved.")
+def _saved_text(result):
+    position = result.item.position
+    if result.item.answered_at is None and result.item.selected:
+        return (
+            f"Question {position} saved as incomplete: it takes more answers, and counts as "
+            "wrong until you choose them all."
+        )
+    return f"Answer to question {position} saved."
+
+
+def _moved(request, attempt, go, *, saved):
+    """After the answer form of an open simulation was sent with ``go``: show where it goes.
+
+    ``saved`` is the answer's result when one was stored on the way.
+    """
+    text = _saved_text(saved) if saved is not None else None
+    if text and not request.htmx:
+        messages.success(request, text)
     if go == "submit":
         return _redirect(request, reverse("exams:submit", args=[attempt.pk]))
-    target = int(go)
-    services.attempt_position_set(attempt=attempt, position=target)
     if not request.htmx:
-        return redirect("exams:question", attempt.pk, target)
-    context = _card_context(request, attempt, target)
-    context["saved"] = saved
+        return redirect("exams:question", attempt.pk, go)
+    context = _card_context(request, attempt, go)
+    context["saved"] = text
     response = render(request, "exams/question.html#card", context)
-    return push_url(response, reverse("exams:question", args=[attempt.pk, target]))
+    return push_url(response, reverse("exams:question", args=[attempt.pk, go]))
 
 
 def _answer_final(request, attempt, position, error):
@@ -382,38 +478,39 @@ def _answer_final(request, attempt, position, error):
 @vary_on_headers("HX-Request")
 def flag(request, attempt_id, position):
     """Set or clear the review flag (the form sends the wanted state, so repeats are harmless)."""
-    attempt = _attempt_for(request, attempt_id)
-    wanted = request.POST.get("flagged")
-    if wanted not in ("0", "1"):
-        return HttpResponse("Say whether to flag (1) or unflag (0).", status=400)
     try:
-        services.item_flag(
-            attempt_id=attempt.pk, user=request.user, position=position, flagged=wanted == "1"
+        wanted = _switch(request, "flagged", "Say whether to flag (1) or unflag (0).")
+        item = services.item_flag(
+            attempt_id=attempt_id, user=request.user, position=position, flagged=wanted
         )
+    except BadInput as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
     except services.AttemptClosed as error:
-        return _closed(request, attempt, error)
+        return _closed(request, error.attempt, error)
     except services.InvalidAnswer:
         raise Http404("No such question in this attempt.") from None
     if request.htmx:
-        return _render_card(request, attempt, position)
-    return redirect("exams:question", attempt.pk, position)
+        return _render_card(request, item.attempt, position)
+    return redirect("exams:question", attempt_id, position)
 
 
 @require_POST
 @login_required
 @vary_on_headers("HX-Request")
 def item_bookmark(request, attempt_id, position):
-    """Bookmark the question on screen; in a simulation only once it has been answered."""
+    """Bookmark the question on screen (not an unanswered one of an open simulation)."""
     attempt = _attempt_for(request, attempt_id)
-    wanted = request.POST.get("on")
-    if wanted not in ("0", "1"):
-        return HttpResponse("Say whether to bookmark (1) or not (0).", status=400)
-    item = attempt.items.filter(position=position).first()
-    if item is None:
-        raise Http404("No such question in this attempt.")
-    if attempt.is_open and item.answered_at is None:
-        return HttpResponse("Answer the question before bookmarking it.", status=409)
-    services.bookmark_set(user=request.user, question_id=item.question_id, on=wanted == "1")
+    try:
+        wanted = _switch(request, "on", "Say whether to bookmark (1) or not (0).")
+        services.item_bookmark_set(user=request.user, attempt=attempt, position=position, on=wanted)
+    except BadInput as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    except services.BookmarkRefused as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain")
+    except services.InvalidAnswer:
+        raise Http404("No such question in this attempt.") from None
     if not attempt.is_open:
         return redirect("exams:review", attempt.pk)
     if request.htmx:
@@ -425,10 +522,13 @@ def item_bookmark(request, attempt_id, position):
 @login_required
 @never_cache
 def clock(request, attempt_id):
-    """Seconds left, for the countdown to re-sync; submits the attempt if time is up."""
+    """Seconds left, for the countdown to re-sync.
+
+    A GET that may write: an attempt past its deadline is submitted here.
+    """
     attempt = _attempt_for(request, attempt_id)
     now = timezone.now()
-    services.attempt_expire_if_due(attempt=attempt, now=now)
+    services.attempt_gate(attempt=attempt, now=now)
     data = {"status": attempt.status, "seconds_left": attempt.seconds_left(now)}
     if not attempt.is_open:
         data["url"] = reverse("exams:resume", args=[attempt.pk])
@@ -439,9 +539,12 @@ def clock(request, attempt_id):
 @login_required
 @never_cache
 def submit(request, attempt_id):
-    """The step before submitting: how many questions are unanswered or flagged."""
+    """The step before submitting: how many questions are unanswered, incomplete or flagged.
+
+    A GET that may write: an attempt past its deadline is submitted here (``_gate``).
+    """
     attempt = _attempt_for(request, attempt_id)
-    response = _unless_open(request, attempt)
+    response = _gate(request, attempt)
     if response is not None:
         return response
     return render(
@@ -459,36 +562,46 @@ def submit(request, attempt_id):
 @require_POST
 @login_required
 def finish(request, attempt_id):
-    attempt = _attempt_for(request, attempt_id)
     try:
-        result = services.attempt_finish(attempt_id=attempt.pk, user=request.user)
+        result = services.attempt_finish(attempt_id=attempt_id, user=request.user)
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
     except services.AttemptClosed as error:
-        return _closed(request, attempt, error)
-    response = _redirect(request, reverse("exams:results", args=[attempt.pk]))
+        return _closed(request, error.attempt, error)
+    response = _redirect(request, reverse("exams:results", args=[result.attempt.pk]))
     return _announce(request, response, result.announcements)
+
+
+_ABANDON_SAYS = {
+    AbandonOutcome.ALREADY_SUBMITTED: (
+        messages.INFO,
+        "This attempt was already submitted; here are its results.",
+    ),
+    AbandonOutcome.EXPIRED: (
+        messages.WARNING,
+        "Time was up: the attempt was submitted as it stood.",
+    ),
+    AbandonOutcome.ALREADY_ABANDONED: (messages.INFO, "This attempt was already abandoned."),
+}
 
 
 @require_POST
 @login_required
 def abandon(request, attempt_id):
-    before = _attempt_for(request, attempt_id)
-    attempt = services.attempt_abandon(attempt_id=before.pk, user=request.user)
+    try:
+        result = services.attempt_abandon(attempt_id=attempt_id, user=request.user)
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
+    attempt = result.attempt
+    level, text = _ABANDON_SAYS.get(
+        result.outcome,
+        (messages.INFO, f"{attempt.get_mode_display()} of {attempt.exam.code} abandoned."),
+    )
+    messages.add_message(request, level, text)
     if attempt.status == Attempt.Status.SUBMITTED:
-        if before.status == Attempt.Status.SUBMITTED:
-            messages.info(request, "This attempt was already submitted; here are its results.")
-        else:
-            messages.warning(request, "Time was up: the attempt was submitted as it stood.")
-        return _redirect(request, reverse("exams:results", args=[attempt.pk]))
-    if before.status == Attempt.Status.ABANDONED:
-        messages.info(request, "This attempt was already abandoned.")
-    else:
-        messages.info(request, f"{attempt.get_mode_display()} of {attempt.exam.code} abandoned.")
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("exams:catalogue")
-    return _redirect(request, next_url)
+        response = _redirect(request, reverse("exams:results", args=[attempt.pk]))
+        return _announce(request, response, result.announcements)
+    return _redirect(request, _next_url(request, reverse("exams:catalogue")))
 
 
 # After the attempt -------------------------------------------------------------------------
@@ -497,14 +610,11 @@ def abandon(request, attempt_id):
 @require_safe
 @login_required
 def results(request, attempt_id):
+    """The score of a submitted attempt. A GET that may submit one past its deadline."""
     attempt = _attempt_for(request, attempt_id)
-    response = _expired(request, attempt)
+    response = _gate(request, attempt, want=Gate.SUBMITTED)
     if response is not None:
         return response
-    if attempt.is_open:
-        return redirect("exams:question", attempt.pk, attempt.current_position)
-    if attempt.status != Attempt.Status.SUBMITTED:
-        return _not_open(request, attempt)
     scores = selectors.attempt_results(attempt=attempt)
     return render(
         request,
@@ -544,16 +654,14 @@ def _domain_chart(domains, pass_percent):
 @login_required
 @vary_on_headers("HX-Request")
 def review(request, attempt_id):
+    """Every question of a submitted attempt, filtered by ``?show=`` (all, wrong, flagged).
+
+    A GET that may submit an attempt past its deadline (``_gate``).
+    """
     attempt = _attempt_for(request, attempt_id)
-    response = _expired(request, attempt)
+    response = _gate(request, attempt, want=Gate.SUBMITTED)
     if response is not None:
         return response
-    if attempt.status != Attempt.Status.SUBMITTED:
-        return (
-            _not_open(request, attempt)
-            if not attempt.is_open
-            else redirect("exams:question", attempt.pk, attempt.current_position)
-        )
     show = request.GET.get("show", "all")
     if show not in REVIEW_FILTERS:
         show = "all"
@@ -573,9 +681,11 @@ def review(request, attempt_id):
 @require_safe
 @login_required
 def history(request):
+    """Open attempts first (with Resume), then the finished ones, newest first, paged."""
     paginator = Paginator(selectors.attempt_history(user=request.user), HISTORY_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "exams/history.html", {"page": page})
+    in_progress = selectors.attempts_in_progress(user=request.user) if page.number == 1 else []
+    return render(request, "exams/history.html", {"page": page, "in_progress": in_progress})
 
 
 # Bookmarks ---------------------------------------------------------------------------------
@@ -584,6 +694,8 @@ def history(request):
 @require_safe
 @login_required
 def bookmarks(request):
+    """Bookmarked questions with their answer and explanations (held back for a question of
+    an open simulation)."""
     return render(
         request, "exams/bookmarks.html", {"bookmarks": selectors.bookmarks_list(user=request.user)}
     )
@@ -594,24 +706,22 @@ def bookmarks(request):
 @vary_on_headers("HX-Request")
 def bookmark(request, question_id):
     """Bookmark (``on=1``) or remove (``on=0``) a question; used by review and bookmarks."""
-    wanted = request.POST.get("on")
-    if wanted not in ("0", "1"):
-        return HttpResponse("Say whether to bookmark (1) or not (0).", status=400)
+    next_url = _next_url(request, reverse("exams:bookmarks"))
     try:
-        on = services.bookmark_set(user=request.user, question_id=question_id, on=wanted == "1")
+        wanted = _switch(request, "on", "Say whether to bookmark (1) or not (0).")
+        on = services.bookmark_set(user=request.user, question_id=question_id, on=wanted)
+    except BadInput as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    except services.BookmarkRefused as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain")
     except services.InvalidAnswer:
         raise Http404("No such question.") from None
-    next_url = request.POST.get("next", "")
     if request.htmx and request.POST.get("fragment") == "review":
         return render(
             request,
             "exams/review.html#bookmark",
             {"question_id": question_id, "bookmarked": on, "next": next_url},
         )
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("exams:bookmarks")
     if not on:
         messages.info(request, "Bookmark removed.")
     return _redirect(request, next_url)

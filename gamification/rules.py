@@ -18,9 +18,10 @@ Streaks and freezes
     profile still holds the old number: ``streak_display`` gives what to show today.
 
 XP (every award is an ``XPEntry``; ``Profile.xp_total`` is the sum of the ledger)
-    1 XP per answered question, 2 more per correct answer; 10 XP for finishing an attempt;
-    50 XP for passing an exam simulation; 25 XP the first time a day's answers reach the daily
-    goal; each badge adds its own ``xp_reward``.
+    1 XP per answered question, 2 more per correct answer; 10 XP for finishing an attempt in
+    which at least half of the questions were answered (and at least one); 50 XP for passing
+    an exam simulation (which must count in the same way); 25 XP the first time a day's
+    answers reach the daily goal; each badge adds its own ``xp_reward``.
 
 Levels
     Reaching level L needs 25 × L × (L − 1) XP in total: level 2 at 50 XP, 3 at 150, 4 at 300,
@@ -250,7 +251,9 @@ class LearnerFacts:
         self.pending = pending  # the day row of the event being applied, not saved yet
 
     def _finished(self):
-        attempts = Attempt.objects.filter(user_id=self.user_id, status=Attempt.Status.SUBMITTED)
+        attempts = Attempt.objects.filter(
+            user_id=self.user_id, status=Attempt.Status.SUBMITTED, counted=True
+        )
         if self.at is not None:
             attempts = attempts.filter(submitted_at__lte=self.at)
         return attempts

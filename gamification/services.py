@@ -242,8 +242,14 @@ def activity_record(*, user, answered: int, correct: int, at: datetime) -> list[
 
 
 def attempt_finished(*, attempt) -> list[str]:
-    """Award the finish (and pass) bonus of a just-submitted attempt and check its badges."""
+    """Award the finish (and pass) bonus of a just-submitted attempt and check its badges.
+
+    Nothing for an attempt that does not count (``exams.services.attempt_counts``: fewer than
+    half of its questions answered): its answers earned their own XP already.
+    """
     if attempt.status != Attempt.Status.SUBMITTED or attempt.submitted_at is None:
+        return []
+    if not attempt.counted:
         return []
     with transaction.atomic():
         event = _Event(user_id=attempt.user_id, at=attempt.submitted_at)

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from billings.admin import admin_id
 from gamification import services as gamification
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
 from questions.rules import choices_check, problem_sentence
@@ -96,14 +97,16 @@ class ExamScopedFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         options = self.model.objects.select_related(self.exam_path)
-        exam_id = request.GET.get(EXAM_PARAMETER)
-        if exam_id and exam_id.isdigit():
+        exam_id = admin_id(request.GET.get(EXAM_PARAMETER))
+        if exam_id is not None:
             options = options.filter(**{f"{self.exam_path}__id": exam_id})
         return [(str(option.pk), self.label(option)) for option in options]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{f"{self.parameter_name}_id": self.value()})
+        """A value that cannot be an id ("²", 10**30) filters nothing out, as no filter."""
+        pk = admin_id(self.value())
+        if pk is not None:
+            return queryset.filter(**{f"{self.parameter_name}_id": pk})
         return queryset
 
 

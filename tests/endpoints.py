@@ -63,10 +63,12 @@ class World:
         from exams.models import Bookmark
         from tests.conftest import attempt_start, bank_build
 
-        exam = bank_build(questions=4)
-        practice = attempt_start(owner, exam, "practice")
-        simulation = attempt_start(owner, exam, "simulation")
+        # Eight questions, four in the simulation; the practice set, started after it, gets the
+        # other four (a question of an open simulation is never served elsewhere).
+        exam = bank_build(questions=8, question_count=4)
         submitted = attempt_start(owner, exam, "practice", count=2)
+        simulation = attempt_start(owner, exam, "simulation")
+        practice = attempt_start(owner, exam, "practice")
         for attempt in (practice, simulation, submitted):
             item = attempt.items.get(position=1)
             services.answer_submit(

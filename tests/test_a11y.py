@@ -104,21 +104,22 @@ def finished_attempt(user, exam):
 
 
 def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_server):
-    exam = bank_build(questions=4)
+    # Eight questions, four in the simulation; practice started after it gets the other four.
+    exam = bank_build(questions=8, question_count=4)
     user = UserFactory()
     profile = user.profile
     profile.display_name = "Ada"
     profile.bio = "Studying for Security+."
     profile.save()
+    done = finished_attempt(user, exam)
+    simulation = attempt_start(user, exam, "simulation")
+    services.item_flag(attempt_id=simulation.pk, user=user, position=2, flagged=True)
     practice = attempt_start(user, exam, "practice")
     answered = attempt_start(user, exam, "practice")
     first = answered.items.get(position=1)
     services.answer_submit(
         attempt_id=answered.pk, user=user, position=1, choice_ids=first.choice_order[:1]
     )
-    simulation = attempt_start(user, exam, "simulation")
-    services.item_flag(attempt_id=simulation.pk, user=user, position=2, flagged=True)
-    done = finished_attempt(user, exam)
 
     page = axe_context.new_page()
     page.set_default_timeout(15_000)

@@ -99,6 +99,102 @@ CASES = [
     ),
     # Answers.
     Bad(
+        "answer go superscript two",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "²"},
+    ),
+    Bad(
+        "answer go superscript two with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "²", "choice": _sim_choice(w)},
+    ),
+    Bad(
+        "answer go arabic digit",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "٣"},
+    ),
+    Bad(
+        "answer go arabic digit with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "٣", "choice": _sim_choice(w)},
+    ),
+    Bad(
+        "answer go abc",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "abc"},
+    ),
+    Bad(
+        "answer go abc with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "abc", "choice": _sim_choice(w)},
+    ),
+    Bad(
+        "answer go huge",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": str(HUGE)},
+    ),
+    Bad(
+        "answer go huge with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": str(HUGE), "choice": _sim_choice(w)},
+    ),
+    Bad(
+        "answer go zero",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "0"},
+    ),
+    Bad(
+        "answer go zero with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "0", "choice": _sim_choice(w)},
+    ),
+    Bad(
+        "answer go beyond last",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "99"},
+    ),
+    Bad(
+        "answer go beyond last with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "99", "choice": _sim_choice(w)},
+    ),
+    Bad(
+        "answer go negative",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "-1"},
+    ),
+    Bad(
+        "answer go negative with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "-1", "choice": _sim_choice(w)},
+    ),
+    Bad(
+        "answer go empty",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": ""},
+    ),
+    Bad(
+        "answer go empty with a choice",
+        "post",
+        lambda w, f: _question_url(ANSWER, S(w), 2),
+        lambda w, f: {"go": "", "choice": _sim_choice(w)},
+    ),
+    Bad(
         "answer missing choice",
         "post",
         lambda w, f: _question_url(ANSWER, P(w), 2),
@@ -242,6 +338,24 @@ CASES = [
         "bookmark huge question id",
         "post",
         lambda w, f: _u("exams:bookmark", 1).replace("/1/", f"/{HUGE}/"),
+        lambda w, f: {"on": "1"},
+    ),
+    Bad(
+        "bookmark huge question id off",
+        "post",
+        lambda w, f: _u("exams:bookmark", 1).replace("/1/", f"/{HUGE}/"),
+        lambda w, f: {"on": "0"},
+    ),
+    Bad(
+        "bookmark 20-digit question id off",
+        "post",
+        lambda w, f: _u("exams:bookmark", 1).replace("/1/", "/99999999999999999999999/"),
+        lambda w, f: {"on": "0"},
+    ),
+    Bad(
+        "bookmark unanswered simulation question",
+        "post",
+        lambda w, f: _u("exams:bookmark", w.item(w.simulation, 3).question_id),
         lambda w, f: {"on": "1"},
     ),
     Bad(
@@ -650,3 +764,38 @@ def test_error_while_finishing_through_the_view_rolls_back(client):
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.IN_PROGRESS
     assert progress(user) == before
+
+
+# User-supplied redirect targets ------------------------------------------------------------
+
+BAD_NEXT = ["id", "exams:catalogue", "//evil.example/", "https://evil.example/x", "javascript:x"]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("target", BAD_NEXT)
+def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, learner, client):
+    """``next=id`` passed ``url_has_allowed_host_and_scheme`` and made ``redirect()`` look up a
+    URL pattern named "id" (a 500); only a path on this site is followed."""
+    world = endpoints.World.build(owner=learner)
+    client.force_login(learner)
+    client.raise_request_exception = False
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    question = world.exam.questions.exclude(
+        pk__in=world.simulation.items.values("question_id")
+    ).first()
+    response = client.post(
+        _u("exams:bookmark", question.pk), {"on": "1", "next": target}, **headers
+    )
+    location = response.get("HX-Redirect") or response.get("Location")
+    assert response.status_code in (200, 302) and location == _u("exams:bookmarks")
+    response = client.post(_u("exams:abandon", world.practice.pk), {"next": target}, **headers)
+    location = response.get("HX-Redirect") or response.get("Location")
+    assert response.status_code in (200, 302) and location == _u("exams:catalogue")
+
+
+def test_a_next_path_on_this_site_is_followed(learner_client, learner):
+    world = endpoints.World.build(owner=learner)
+    response = learner_client.post(
+        _u("exams:abandon", world.practice.pk), {"next": "/exams/history/"}
+    )
+    assert response["Location"] == "/exams/history/"

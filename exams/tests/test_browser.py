@@ -63,7 +63,7 @@ def test_practice_set_by_keyboard_only(page, client, live_server):
         expect(heading).to_be_visible()
         if position > 1:  # the swapped-in card is live (htmx has processed it) once focused
             expect(heading).to_be_focused()
-        page.keyboard.press("b")  # the second option, by letter
+        page.keyboard.press("2")  # the second option, by number
         expect(card.locator("input[data-key='2']")).to_be_checked()
         page.keyboard.press("Enter")
         feedback = card.locator(".feedback")

@@ -294,14 +294,39 @@ def test_multi_answer_needs_exactly_the_correct_set(user):
     right = correct_ids(items[1])
     assert answer(1, right) is True
     assert answer(4, [right_of(items[4])[0], wrong_id(items[4])]) is False  # one right one wrong
-    # One of two, or three, is not an answer to "Choose TWO": refused, nothing stored.
+    # One of two, or three, is not an answer to "Choose TWO": kept as incomplete, scored wrong.
     for position, ids in (
         (2, right_of(items[2])[:1]),
         (3, [*right_of(items[3]), wrong_id(items[3])]),
     ):
-        with pytest.raises(services.InvalidAnswer, match="exactly two answers"):
-            answer(position, ids)
-        assert attempt.items.get(position=position).answered_at is None
+        assert answer(position, ids) is False
+        item = attempt.items.get(position=position)
+        assert item.answered_at is None and item.selected == sorted(ids)
+    assert selectors.attempt_progress(attempt=attempt)["incomplete"] == [2, 3]
+    card = selectors.question_card(attempt=attempt, position=2)
+    assert card.incomplete
+    assert [cell.state for cell in card.navigator] == [
+        "answered",
+        "incomplete",
+        "incomplete",
+        "answered",
+    ]
+    # Completing it later makes it an answer; scoring counts only the complete right ones.
+    assert answer(2, right_of(items[2])) is True
+    result = services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+    assert result.attempt.correct_count == 2
+
+
+def test_practice_keeps_the_exact_count_rule(user):
+    exam = bank_build(weights=(100,), per_domain=2, n_choices=5, correct=("A", "C"))
+    attempt = start(user, exam, count=2)
+    item = attempt.items.get(position=1)
+    with pytest.raises(services.InvalidAnswer, match="exactly two answers"):
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=1, choice_ids=right_of(item)[:1]
+        )
+    item.refresh_from_db()
+    assert item.answered_at is None and item.selected == []
 
 
 def right_of(item):
@@ -383,12 +408,16 @@ def test_pass_against_the_pass_mark(user):
 
 def test_finish_twice_counts_once(user, bank, spy):
     attempt = start(user, bank, count=10)
+    for item in attempt.items.filter(position__lte=5):  # half: the attempt counts
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=item.position, choice_ids=[wrong_id(item)]
+        )
     first = services.attempt_finish(attempt_id=attempt.pk, user=user)
     second = services.attempt_finish(attempt_id=attempt.pk, user=user)
     assert first.newly_finished and not second.newly_finished
     assert Profile.objects.get(user=user).total_exams_taken == 1
     spy.finished.assert_called_once()
-    assert spy.activity.call_count == 0  # practice answers were counted when given (none here)
+    assert spy.activity.call_count == 5  # practice answers were counted when given
     attempt.refresh_from_db()
     assert attempt.scaled_score is None and attempt.passed is None  # only simulations scale
     assert attempt.correct_count == 0
@@ -426,24 +455,40 @@ def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
     assert attempt.submitted_at == attempt.deadline
     assert attempt.correct_count == 1
     assert attempt.items.get(position=2).answered_at is None  # the late answer was not stored
-    assert Profile.objects.get(user=user).total_exams_taken == 1
+    # One answer of 90 is not an exam taken (``attempt_counts``); the answer still counts.
+    assert attempt.counted is False
+    assert Profile.objects.get(user=user).total_exams_taken == 0
     spy.activity.assert_called_once_with(user=user, answered=1, correct=1, at=attempt.deadline)
     # Touching it again changes nothing.
-    assert services.attempt_expire_if_due(attempt=attempt, now=late) is None
-    assert Profile.objects.get(user=user).total_exams_taken == 1
+    assert services.attempt_gate(attempt=attempt, now=late).gate == services.Gate.SUBMITTED
+    spy.activity.assert_called_once()
 
 
-def test_expire_if_due(user, bank):
+def test_gate_submits_when_due(user, bank):
     attempt = start(user, bank, "simulation", now=NOW)
-    assert services.attempt_expire_if_due(attempt=attempt, now=NOW + timedelta(minutes=89)) is None
-    result = services.attempt_expire_if_due(attempt=attempt, now=NOW + timedelta(hours=3))
-    assert result.newly_finished
+    gate = services.attempt_gate(attempt=attempt, now=NOW + timedelta(minutes=89))
+    assert gate.gate == services.Gate.OPEN
+    gate = services.attempt_gate(attempt=attempt, now=NOW + timedelta(hours=3))
+    assert gate.gate == services.Gate.EXPIRED
     assert attempt.status == Attempt.Status.SUBMITTED
-    # Abandoning a timed-out attempt submits it instead.
+    assert services.attempt_gate(attempt=attempt).gate == services.Gate.SUBMITTED
+    # Abandoning a timed-out attempt submits it instead, and says so.
     second = start(user, bank, "simulation", now=NOW)
-    services.attempt_abandon(attempt_id=second.pk, user=user, now=NOW + timedelta(hours=2))
-    second.refresh_from_db()
-    assert second.status == Attempt.Status.SUBMITTED
+    result = services.attempt_abandon(attempt_id=second.pk, user=user, now=NOW + timedelta(hours=2))
+    assert result.outcome == services.AbandonOutcome.EXPIRED
+    assert result.attempt.status == Attempt.Status.SUBMITTED
+    assert services.attempt_gate(attempt=result.attempt).gate == services.Gate.SUBMITTED
+    again = services.attempt_abandon(attempt_id=second.pk, user=user)
+    assert again.outcome == services.AbandonOutcome.ALREADY_SUBMITTED
+    third = start(user, bank, "practice", count=1, now=NOW)
+    outcomes = [services.attempt_abandon(attempt_id=third.pk, user=user).outcome for _ in range(2)]
+    assert outcomes == [
+        services.AbandonOutcome.ABANDONED,
+        services.AbandonOutcome.ALREADY_ABANDONED,
+    ]
+    assert services.attempt_gate(attempt=third).gate == services.Gate.OPEN
+    third.refresh_from_db()
+    assert services.attempt_gate(attempt=third).gate == services.Gate.ABANDONED
 
 
 def test_flag_sets_and_clears(user, bank):

@@ -391,7 +391,7 @@ def test_deadline_is_enforced_by_the_server(user_client, user, bank):
     attempt.refresh_from_db()
     assert attempt.status == "submitted"
     assert attempt.submitted_at == attempt.deadline
-    assert Profile.objects.get(user=user).total_exams_taken == 1
+    assert Profile.objects.get(user=user).total_exams_taken == 0  # nothing answered: no count
 
 
 @pytest.mark.parametrize("name", ["question", "resume", "submit", "results", "review"])
@@ -406,7 +406,7 @@ def test_any_page_touch_after_the_deadline_submits(user_client, user, bank, name
         assert htmx["HX-Redirect"] == url("results", attempt)
     attempt.refresh_from_db()
     assert attempt.status == "submitted"
-    assert Profile.objects.get(user=user).total_exams_taken == 1
+    assert attempt.counted is False  # nothing answered
 
 
 def test_clock_endpoint(user_client, user, bank):
@@ -563,12 +563,38 @@ def test_practice_ignores_a_move_and_gives_feedback(user_client, user, bank):
     assert "Correct." in response.content.decode()
 
 
-def test_refused_choose_two_keeps_the_learners_ticks_without_javascript(user_client, user):
+def test_choose_two_with_one_ticked_can_be_left_in_a_simulation(user_client, user):
     exam = bank_build(weights=(100,), per_domain=3, n_choices=5, correct=("A", "C"))
     attempt = start(user, exam, "simulation")
     item = attempt.items.get(position=1)
     one = correct_ids(item)[0]
     response = user_client.post(url("answer", attempt, 1), {"choice": [one], "go": "2"})
+    assert response.status_code == 302 and response["Location"] == url("question", attempt, 2)
+    item.refresh_from_db()
+    assert item.selected == [one] and item.answered_at is None
+    html = user_client.get(url("question", attempt, 2)).content.decode()
+    assert "saved as incomplete" in html
+    assert 'aria-label="Question 1, incomplete"' in html
+    html = user_client.get(url("question", attempt, 1)).content.decode()
+    checked = html[html.index(f'id="choice-{one}"') :].split(">", 1)[0]
+    assert "checked" in checked
+    submit_page = user_client.get(url("submit", attempt)).content.decode()
+    assert "1</strong> incomplete" in submit_page
+    # With htmx the card moves on and says so.
+    response = user_client.post(
+        url("answer", attempt, 2),
+        {"choice": [correct_ids(attempt.items.get(position=2))[0]], "go": "3"},
+        **HX,
+    )
+    assert response.status_code == 200 and "saved as incomplete" in response.content.decode()
+
+
+def test_refused_choose_two_keeps_the_learners_ticks_without_javascript(user_client, user):
+    exam = bank_build(weights=(100,), per_domain=3, n_choices=5, correct=("A", "C"))
+    attempt = start(user, exam, "practice", count=3)
+    item = attempt.items.get(position=1)
+    one = correct_ids(item)[0]
+    response = user_client.post(url("answer", attempt, 1), {"choice": [one]})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Not saved: this question takes exactly two answers and you chose 1." in html
@@ -905,3 +931,43 @@ def test_choose_two_is_said_once_whether_or_not_the_text_says_it(user_client, us
     for position in (1, 2):
         html = user_client.get(url("question", attempt, position)).content.decode()
         assert html.count("Choose TWO") == 1, position
+
+
+def test_simulation_saves_the_selection_as_it_changes(user_client, user, bank):
+    """The page posts ``autosave=1`` on every change: time-up then submits what is on screen."""
+    attempt = start(user, bank, "simulation")
+    item = attempt.items.get(position=3)
+    page = user_client.get(url("question", attempt, 3)).content.decode()
+    assert 'hx-trigger="change"' in page and "autosave" in page
+    response = user_client.post(
+        url("answer", attempt, 3), {"choice": correct_ids(item), "autosave": "1"}, **HX
+    )
+    assert response.status_code == 204
+    item.refresh_from_db()
+    assert item.selected == correct_ids(item) and item.answered_at is not None
+    attempt.refresh_from_db()
+    assert attempt.current_position == 3  # saving in place does not move the learner
+    # Unticking everything takes the answer back.
+    assert user_client.post(url("answer", attempt, 3), {"autosave": "1"}, **HX).status_code == 204
+    item.refresh_from_db()
+    assert item.selected == [] and item.answered_at is None
+    user_client.post(
+        url("answer", attempt, 3), {"choice": correct_ids(item), "autosave": "1"}, **HX
+    )
+    with mock.patch("django.utils.timezone.now", return_value=attempt.deadline):
+        user_client.get(url("question", attempt, 3))
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.correct_count == 1
+
+
+def test_practice_pages_do_not_autosave_and_keys_do_not_clash(user_client, user, bank):
+    attempt = start(user, bank)
+    page = user_client.get(url("question", attempt, 1)).content.decode()
+    assert "autosave" not in page
+    assert "<kbd>A</kbd>" not in page and "<kbd>0</kbd> for a tenth" in page
+
+
+def test_history_lists_attempts_in_progress_with_resume(user_client, user, bank):
+    attempt = start(user, bank)
+    html = user_client.get(reverse("exams:history")).content.decode()
+    assert "In progress" in html and reverse("exams:resume", args=[attempt.pk]) in html

@@ -12,6 +12,7 @@ import factory
 from accounts.tests.factories import UserFactory
 from exams import services as exam_services
 from exams.models import Attempt, AttemptItem
+from exams.services import attempt_counts
 from gamification import services
 from gamification.models import Badge
 from questions.models import Domain, Exam, Objective, Question
@@ -135,6 +136,7 @@ class LearnerHistory:
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = at
         attempt.correct_count = correct
+        attempt.counted = attempt_counts(answered=answered, total=attempt.question_count)
         if attempt.mode == Attempt.Mode.SIMULATION:
             attempt.scaled_score = round(100 + 800 * correct / attempt.question_count)
             attempt.passed = attempt.scaled_score >= attempt.exam.pass_mark

@@ -164,7 +164,9 @@ def test_rebuild_matches_the_exam_engine():
             engine_answer(user, attempt, position, right=position != 3, now=now)
         engine.attempt_finish(attempt_id=attempt.pk, user=user, now=now + timedelta(minutes=1))
     now = start + timedelta(days=9)
-    simulation = engine.attempt_start(user=user, exam=security, mode="simulation", now=now)
+    simulation = engine.attempt_start(
+        user=user, exam=security, mode="simulation", full_time=True, now=now
+    )
     for position in range(1, simulation.question_count + 1):
         engine_answer(user, simulation, position, right=True, now=now + timedelta(minutes=position))
     engine_answer(user, simulation, 2, right=False, now=now + timedelta(minutes=20))  # changed
@@ -191,7 +193,7 @@ def test_rebuild_matches_the_exam_engine_for_an_expired_simulation():
     now = datetime(2025, 3, 6, 12, 0, tzinfo=UTC)
     simulation = engine.attempt_start(user=user, exam=security, mode="simulation", now=now)
     engine_answer(user, simulation, 1, right=True, now=now + timedelta(minutes=1))
-    engine.attempt_expire_if_due(attempt=simulation, now=simulation.deadline + timedelta(hours=3))
+    engine.attempt_gate(attempt=simulation, now=simulation.deadline + timedelta(hours=3))
     before = state(user)
     answers = [row for row in before["ledger"] if row[1] == "answers"]
     assert [row[2] for row in answers] == [simulation.deadline]

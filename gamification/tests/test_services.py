@@ -498,6 +498,7 @@ def test_two_attempts_finishing_award_a_badge_exactly_once():
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = T0 + timedelta(minutes=5)
         attempt.correct_count = 1
+        attempt.counted = True
         attempt.save()
     said = services.attempt_finished(attempt=first) + services.attempt_finished(attempt=second)
     assert UserBadge.objects.filter(user=user, badge__slug="first-attempt").count() == 1
@@ -553,6 +554,7 @@ def test_two_attempts_finishing_at_the_same_moment_in_two_threads():
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = T0 + timedelta(minutes=5)
         attempt.correct_count = 1
+        attempt.counted = True
         attempt.save()
     barrier = threading.Barrier(2)
     said, errors = [], []

@@ -532,6 +532,33 @@ def test_the_question_page_has_no_inline_style_and_loads_the_preview_stylesheet(
     assert "questions/admin/question_preview.css" in html
 
 
+JUNK_IDS = ["99999999999999999999999", "²", "abc", "-1", ""]
+
+
+@pytest.mark.parametrize("junk", JUNK_IDS)
+@pytest.mark.parametrize("parameter", ["domain", "objective", "exam__id__exact"])
+def test_list_filters_with_junk_ids_are_not_a_500(admin_client, security, parameter, junk):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(LIST_URL, {parameter: junk})
+    assert response.status_code in (200, 302), response.status_code
+
+
+@pytest.mark.parametrize("junk", ["abc", "99999999999999999999999", "²"])
+def test_bulk_action_with_a_junk_selection_is_a_400(admin_client, security, junk):
+    admin_client.raise_request_exception = False
+    response = admin_client.post(
+        LIST_URL, {"action": "retire", "_selected_action": [junk], "index": "0"}
+    )
+    assert response.status_code == 400
+    from django.urls import reverse
+
+    users = reverse("admin:accounts_user_changelist")
+    response = admin_client.post(
+        users, {"action": "delete_selected", "_selected_action": [junk], "index": "0"}
+    )
+    assert response.status_code == 400
+
+
 def test_list_pages_read_no_choice_aggregate_and_page_through_in_question_id_order(
     admin_client, security
 ):

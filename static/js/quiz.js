@@ -2,8 +2,9 @@
  * A static file (CSP-clean): no inline script, no inline style, no eval.
  * Everything here is an enhancement; the page works with plain forms and links without it.
  *
- * Keys: 1-6 or A-E choose an option (F is the flag key), Enter checks/saves the answer
- * (or goes on once the feedback is shown), N next, P previous, F flag.
+ * Keys: digits choose an option (1-9, and 0 for the tenth: questions have up to ten, so
+ * letters are kept for commands and never clash with an option), Enter checks/saves the
+ * answer (or goes on once the feedback is shown), N next, P previous, F flag.
  * The countdown trusts the server: it starts from data-seconds-left (refreshed on every card
  * swap) and re-syncs from the clock endpoint every minute; at zero it reloads the attempt,
  * and the server submits it.
@@ -11,7 +12,6 @@
 (function () {
   "use strict";
 
-  var LETTERS = "abcde";
   var ANNOUNCE_AT = [600, 300];
   var RESYNC_MS = 60000;
 
@@ -59,10 +59,8 @@
     var key = event.key;
     var lower = key.length === 1 ? key.toLowerCase() : key;
     var handled = false;
-    if (/^[1-6]$/.test(key)) {
-      handled = choose(root, Number(key));
-    } else if (lower.length === 1 && LETTERS.indexOf(lower) !== -1) {
-      handled = choose(root, LETTERS.indexOf(lower) + 1);
+    if (/^[0-9]$/.test(key)) {
+      handled = choose(root, key === "0" ? 10 : Number(key));
     } else if (key === "Enter") {
       var tag = (event.target.tagName || "").toLowerCase();
       if (tag === "button" || tag === "a" || tag === "summary") return;

@@ -1,6 +1,7 @@
 /* Site-wide behaviour, loaded as a static file (CSP-clean, no inline script).
  * - Detects the browser's time zone for the signup form's time zone select.
- * - Shows toasts sent by the server with the HX-Trigger header ("toast" event).
+ * - Shows toasts sent by the server with the HX-Trigger header ("toast" event), and one for
+ *   a request that fails (offline, server error), leaving the form as it was.
  * - Typing a custom length on a start form chooses "Custom" (without JavaScript the server
  *   asks the learner to choose it).
  */
@@ -41,6 +42,22 @@
     var detail = event.detail || {};
     var items = Array.isArray(detail.value) ? detail.value : [detail.value || detail.message || detail];
     items.forEach(function (item) { showToast(typeof item === "string" ? item : item && item.message); });
+  });
+
+  /* A request that fails says so; htmx swaps nothing on an error, so the form stays as it is.
+   * Refusals (400, 409) carry their own toast in HX-Trigger; everything else gets one here. */
+  document.addEventListener("htmx:sendError", function () {
+    showToast("Not sent: you seem to be offline. Your choices are still here; try again " +
+      "when you are back online.");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Trigger")) return;
+    var status = xhr ? xhr.status : 0;
+    showToast(status >= 500
+      ? "The server had a problem, so this was not saved. Your choices are still here; " +
+        "try again in a moment."
+      : "That did not work (error " + status + "). Reload the page and try again.");
   });
 
   document.addEventListener("input", function (event) {

@@ -13,7 +13,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exams", "0003_domain_tally_backfill")]
+    dependencies = [("exams", "0004_attempt_counted")]
 
     operations = [
         migrations.AddField(
