@@ -191,6 +191,38 @@ def freeze_earned(*, current: int, freezes: int) -> bool:
     return current % FREEZE_EVERY_DAYS == 0 and freezes < FREEZES_MAX
 
 
+@dataclass(frozen=True)
+class StreakStep:
+    """The streak after the first answer of a new active day (see the module docstring)."""
+
+    current: int
+    longest: int
+    freezes: int
+    covered: date | None  # the missed day a freeze covered
+    freeze_earned: bool
+
+
+def streak_step(
+    *, last: date | None, day: date, current: int, longest: int, freezes: int
+) -> StreakStep | None:
+    """How an answer on local ``day`` moves the streak; None when the day is already active."""
+    gap = streak_gap(last=last, day=day, current=current, freezes=freezes)
+    if gap is StreakGap.SAME_DAY:
+        return None
+    covered = None
+    if gap is StreakGap.NEXT_DAY:
+        current += 1
+    elif gap is StreakGap.BRIDGED:
+        covered = last + timedelta(days=1)
+        freezes -= 1
+        current += 1
+    else:
+        current = 1
+    earned = freeze_earned(current=current, freezes=freezes)
+    freezes += int(earned)
+    return StreakStep(current, max(longest, current), freezes, covered, earned)
+
+
 def streak_display(*, profile: "Profile", today: date) -> StreakView:
     """The current streak as of the learner's local ``today``, without writing anything."""
     last = profile.last_activity_date

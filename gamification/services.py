@@ -26,7 +26,7 @@ The rules themselves (days, streaks and freezes, XP, levels, badges) are stated 
 """
 
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -46,12 +46,11 @@ from gamification.rules import (
     XP_SIMULATION_PASSED,
     LearnerFacts,
     Rule,
-    StreakGap,
+    StreakStep,
     badge_progress,
-    freeze_earned,
     level_for,
     local_day,
-    streak_gap,
+    streak_step,
 )
 from gamification.selectors import avatar_unlocked_keys
 
@@ -97,33 +96,22 @@ class _Event:
 
     def streak_advance(self) -> None:
         profile, day = self.profile, self.day
-        last = profile.last_activity_date
-        gap = streak_gap(
-            last=last, day=day, current=profile.current_streak, freezes=profile.streak_freezes
+        step = streak_step(
+            last=profile.last_activity_date,
+            day=day,
+            current=profile.current_streak,
+            longest=profile.longest_streak,
+            freezes=profile.streak_freezes,
         )
-        if gap is StreakGap.SAME_DAY:
+        if step is None:
             return
-        if gap is StreakGap.NEXT_DAY:
-            profile.current_streak += 1
-        elif gap is StreakGap.BRIDGED:
-            missed = last + timedelta(days=1)
-            profile.streak_freezes -= 1
+        if step.covered is not None:
             DailyActivity.objects.update_or_create(
-                user_id=profile.user_id, day=missed, defaults={"freeze_used": True}
+                user_id=profile.user_id, day=step.covered, defaults={"freeze_used": True}
             )
-            profile.current_streak += 1
-            self.messages.append(
-                f"A streak freeze covered {missed:%A %-d %B}: your streak lives on."
-            )
-        else:
-            profile.current_streak = 1
-        if freeze_earned(current=profile.current_streak, freezes=profile.streak_freezes):
-            profile.streak_freezes += 1
-            self.messages.append(
-                f"{profile.current_streak}-day streak: you earned a streak freeze."
-            )
-        profile.longest_streak = max(profile.longest_streak, profile.current_streak)
-        profile.last_activity_date = day
+        profile.current_streak, profile.longest_streak = step.current, step.longest
+        profile.streak_freezes, profile.last_activity_date = step.freezes, day
+        self.messages += streak_messages(step)
 
     def badges_check(self, rules: frozenset) -> None:
         candidates = list(
@@ -207,6 +195,15 @@ class _Event:
             # Keep the caller's cached profile in step with what was just saved.
             user.profile = self.profile
         return self.messages
+
+
+def streak_messages(step: StreakStep) -> list[str]:
+    messages = []
+    if step.covered is not None:
+        messages.append(f"A streak freeze covered {step.covered:%A %-d %B}: your streak lives on.")
+    if step.freeze_earned:
+        messages.append(f"{step.current}-day streak: you earned a streak freeze.")
+    return messages
 
 
 # The interface -------------------------------------------------------------------------
