@@ -325,29 +325,50 @@ def question_card(
     position: int,
     item: AttemptItem | None = None,
     choice_rows: dict[int, dict] | None = None,
+    items: dict[int, AttemptItem] | None = None,
+    choices: dict[int, dict[int, dict]] | None = None,
 ) -> QuestionCard:
-    """Everything the question page shows, in three queries (one when the caller has them).
+    """Everything the question page shows, in three queries (none when the caller has them).
 
     ``item`` (with ``question__objective`` loaded) and ``choice_rows`` (id -> id, text,
     explanation, is_correct) may come from the caller that just read them, e.g. the answer
-    service: then only the navigator (with the bookmark of the current question) is read.
+    service; so may every item of the attempt (``items``, position -> item annotated with
+    ``bookmarked`` and ``held`` for ``position``) and choice rows per question id
+    (``choices``): then nothing is read again.
 
     In a simulation before submission the card carries no correctness and no explanation,
     so no template or fragment can leak them; nor does a practice card of a question that is
     held back by the learner's open simulation (``question_held``).
     """
-    bookmarked = Exists(
-        Bookmark.objects.filter(user_id=attempt.user_id, question_id=OuterRef("question_id"))
-    )
-    rows = attempt.items.order_by("position").values(
-        "position", "answered_at", "flagged", "selected"
-    )
-    rows = rows.annotate(
-        bookmarked=Case(When(position=position, then=bookmarked), default=Value(False))
-    )
-    if attempt.gives_feedback and attempt.is_open:
-        held = question_held(user_id=attempt.user_id)
-        rows = rows.annotate(held=Case(When(position=position, then=held), default=Value(False)))
+    if items is not None and position in items:
+        rows = [
+            {
+                "position": each.position,
+                "answered_at": each.answered_at,
+                "flagged": each.flagged,
+                "selected": each.selected,
+                "bookmarked": each.position == position and each.bookmarked,
+                "held": each.position == position and each.held,
+            }
+            for each in items.values()
+        ]
+        item = items[position]
+        choice_rows = (choices or {}).get(item.question_id, choice_rows)
+    else:
+        bookmarked = Exists(
+            Bookmark.objects.filter(user_id=attempt.user_id, question_id=OuterRef("question_id"))
+        )
+        rows = attempt.items.order_by("position").values(
+            "position", "answered_at", "flagged", "selected"
+        )
+        rows = rows.annotate(
+            bookmarked=Case(When(position=position, then=bookmarked), default=Value(False))
+        )
+        if attempt.gives_feedback and attempt.is_open:
+            held = question_held(user_id=attempt.user_id)
+            rows = rows.annotate(
+                held=Case(When(position=position, then=held), default=Value(False))
+            )
     cells, marked, held_here = [], False, False
     url_of = question_url_maker(attempt.pk)
     for row in rows:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -114,6 +114,9 @@ class AnswerResult:
     ``attempt`` (with its exam) and ``item`` (with ``question__objective__domain``) are the
     rows read under the lock, updated in memory; ``choice_rows`` maps the question's choice ids
     to their id, text, explanation and is_correct; ``position_next`` is where the learner goes.
+    ``items`` (position -> item, each with ``bookmarked`` and ``held`` for the positions the
+    card can show next) and ``choices`` (question id -> choice rows, for the answered question
+    and the next one) let the card shown next read nothing again.
     """
 
     item: AttemptItem
@@ -122,6 +125,8 @@ class AnswerResult:
     attempt: Attempt | None = None
     choice_rows: dict[int, dict] = field(default_factory=dict)
     position_next: int = 0
+    items: dict[int, AttemptItem] = field(default_factory=dict)
+    choices: dict[int, dict[int, dict]] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)
@@ -330,9 +335,54 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
     return None
 
 
-def _choice_rows(question_id: int) -> dict[int, dict]:
-    rows = Choice.objects.filter(question_id=question_id).order_by()
-    return {row["id"]: row for row in rows.values("id", "text", "explanation", "is_correct")}
+def _choice_rows(*question_ids: int) -> dict[int, dict[int, dict]]:
+    """Question id -> its choices' rows (id, text, explanation, is_correct), in one query."""
+    found: dict[int, dict[int, dict]] = {question_id: {} for question_id in question_ids}
+    rows = Choice.objects.filter(question_id__in=question_ids).order_by()
+    for row in rows.values("id", "question_id", "text", "explanation", "is_correct"):
+        found[row.pop("question_id")][row["id"]] = row
+    return found
+
+
+def _locked_items(*, attempt_id: int, user, positions) -> tuple[Attempt, dict[int, AttemptItem]]:
+    """The attempt's items with their questions, and the attempt (locked: only its own row,
+    with its exam and the learner's profile) read with them, in one query.
+
+    Each item carries ``bookmarked`` and ``held`` (its question is held back by the learner's
+    open simulation, for practice) for the ``positions`` the next card can show; the others
+    are False. Only the attempt is locked (the lock every write of the attempt takes first),
+    so in PostgreSQL an item read after waiting for that lock may predate the write that held
+    it: ``_item_as_read`` guards the write on what was read. Raises ``Attempt.DoesNotExist`` when the
+    attempt is not the learner's.
+    """
+    shown = Q(position__in=positions)
+    bookmarked = Bookmark.objects.filter(user_id=user.pk, question_id=OuterRef("question_id"))
+    rows = (
+        AttemptItem.objects.select_for_update(of=("attempt",))
+        .select_related("attempt__exam", "attempt__user__profile", "question__objective__domain")
+        .filter(attempt_id=attempt_id, attempt__user=user)
+        .annotate(
+            bookmarked=Case(When(shown, then=Exists(bookmarked)), default=Value(False)),
+            held=Case(
+                When(
+                    shown & ~Q(attempt__mode=Attempt.Mode.SIMULATION),
+                    then=question_held(user_id=user.pk),
+                ),
+                default=Value(False),
+            ),
+        )
+        .order_by("position")
+    )
+    items = {item.position: item for item in rows}
+    if not items:
+        raise Attempt.DoesNotExist("No such attempt of this learner.")
+    attempt = next(iter(items.values())).attempt
+    if "profile" not in user._state.fields_cache:
+        user.profile = attempt.user.profile  # for the gamification event: no read of its own
+    attempt.user = user  # the caller's user: no second read of it
+    for item in items.values():
+        item.attempt = attempt
+    return attempt, items
 
 
 def answer_submit(
@@ -356,14 +406,16 @@ def answer_submit(
     learner moves on to the next question, or to
     ``move_to`` (a position of the attempt, else ``InvalidAnswer``) when they chose where to go.
 
-    Reads the attempt once (locked), its item once and the question's choices once, and hands
-    them back in the result so that the card shown next needs no second read of them.
-    Raises ``Attempt.DoesNotExist`` for an attempt that is not the learner's.
+    Reads the attempt (locked) with its items once and the choices of the question and of the
+    next one once, and hands them back in the result so that the card shown next needs no
+    second read of them. Raises ``Attempt.DoesNotExist`` for an attempt that is not the
+    learner's.
     """
     now = now or timezone.now()
     expired = None
     with transaction.atomic():
-        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        positions = {position, position + 1} | ({move_to} if move_to is not None else set())
+        attempt, items = _locked_items(attempt_id=attempt_id, user=user, positions=positions)
         try:
             try:
                 selected = sorted({int(c) for c in choice_ids})
@@ -373,7 +425,7 @@ def answer_submit(
             if expired is None:
                 move_to = _move_target(attempt, move_to)
                 result = _answer_check_and_store(
-                    attempt, position, selected, user, now, move_to, autosave
+                    attempt, items, position, selected, user, now, move_to, autosave
                 )
         except InvalidAnswer as error:
             error.attempt = attempt
@@ -423,22 +475,20 @@ def attempt_move(*, attempt_id: int, user, move_to: int, now: datetime | None = 
     return attempt
 
 
-def _answer_check_and_store(attempt, position, selected, user, now, move_to, autosave):
-    items = attempt.items.select_related("question__objective__domain")
-    if attempt.gives_feedback:
-        items = items.annotate(held=question_held(user_id=user.pk))
-    try:
-        item = items.get(position=position)
-    except AttemptItem.DoesNotExist:
-        raise InvalidAnswer("That question is not part of this attempt.") from None
-    if getattr(item, "held", False):
+def _answer_check_and_store(attempt, items, position, selected, user, now, move_to, autosave):
+    item = items.get(position)
+    if item is None:
+        raise InvalidAnswer("That question is not part of this attempt.")
+    if item.held:
         raise QuestionHeld(QuestionHeld.message)
     autosave = autosave and attempt.is_simulation
     if not selected and not autosave:
         raise InvalidAnswer("Choose an answer first.")
     if not set(selected) <= set(item.choice_order):
         raise InvalidAnswer("That is not a choice of this question.")
-    rows = _choice_rows(item.question_id)
+    following = items.get(position + 1) if attempt.is_simulation else None
+    choices = _choice_rows(item.question_id, *([following.question_id] if following else []))
+    rows = choices[item.question_id]
     correct = {choice_id for choice_id, row in rows.items() if row["is_correct"]}
     if len(correct) <= 1 and len(selected) > 1:
         raise InvalidAnswer("This question takes one answer.")
@@ -455,6 +505,7 @@ def _answer_check_and_store(attempt, position, selected, user, now, move_to, aut
         move_to = item.position
     result = _answer_store(attempt, item, selected, correct, user, now, move_to)
     result.attempt, result.choice_rows = attempt, rows
+    result.items, result.choices = items, choices
     return result
 
 
@@ -471,6 +522,8 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
     complete = bool(selected) and (len(selected) == len(correct) or len(correct) <= 1)
     answered_at = now if complete else None
     if item.selected == selected and (item.answered_at is not None) == complete:
+        if not _item_as_read(item).exists():
+            return _answer_store_again(attempt, item, selected, correct, user, now, move_to)
         # A double submit: nothing changes (a simulation still moves on).
         if not practice_like:
             _position_store(attempt, position_next)
@@ -482,10 +535,13 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
             attempt=attempt,
         )
     newly = item.answered_at is None and complete
-    item.selected = selected
-    item.is_correct = (set(selected) == correct) if selected else None
-    item.answered_at = answered_at
-    item.save(update_fields=["selected", "is_correct", "answered_at"])
+    is_correct = (set(selected) == correct) if selected else None
+    written = _item_as_read(item).update(
+        selected=selected, is_correct=is_correct, answered_at=answered_at
+    )
+    if not written:
+        return _answer_store_again(attempt, item, selected, correct, user, now, move_to)
+    item.selected, item.is_correct, item.answered_at = selected, is_correct, answered_at
     _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
@@ -498,6 +554,21 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
         announcements=list(announcements or []),
         position_next=position_next,
     )
+
+
+def _answer_store_again(attempt, item, selected, correct, user, now, move_to) -> AnswerResult:
+    """The item was written by a request that held the lock while this one waited for it:
+    read it again (now under the lock) and decide on what it holds."""
+    item.refresh_from_db(fields=["selected", "is_correct", "answered_at"])
+    return _answer_store(attempt, item, selected, correct, user, now, move_to)
+
+
+def _item_as_read(item: AttemptItem):
+    """The item, if it still holds the answer it was read with (see ``_locked_items``)."""
+    same = AttemptItem.objects.filter(pk=item.pk, selected=item.selected)
+    if item.answered_at is None:
+        return same.filter(answered_at__isnull=True)
+    return same.filter(answered_at=item.answered_at)
 
 
 def _position_store(attempt: Attempt, position: int) -> None:

@@ -259,13 +259,13 @@ UPDATE accounts_profile SET
     xp_total = xp_total + %s, total_questions_answered = total_questions_answered + %s
 WHERE user_id = %s AND current_streak = %s AND longest_streak = %s AND streak_freezes = %s
     AND time_zone = %s AND daily_goal = %s AND {last}
-RETURNING xp_total, total_questions_answered, {badge_due}
+RETURNING xp_total, total_questions_answered, {correct_due}, {streak_due}
 """
-# Whether an active correct-answers badge the learner has not earned is within reach of the
-# questions answered (what ``badges_check_moved`` would look for): most answers read none.
+# Whether an active badge of a kind that moved, not earned yet, is within reach of the new
+# figure (what ``badges_check_moved`` looks for): most answers read no badge at all.
 BADGE_DUE = """EXISTS (
     SELECT 1 FROM gamification_badge b WHERE b.is_active = %s AND b.rule = %s
-    AND b.threshold <= accounts_profile.total_questions_answered
+    AND b.threshold <= {figure}
     AND NOT EXISTS (
         SELECT 1 FROM gamification_userbadge u WHERE u.badge_id = b.id AND u.user_id = %s
     )
@@ -306,20 +306,23 @@ def _answers_fast(*, user, profile, answered: int, correct: int, at: datetime) -
         else (profile.current_streak, profile.longest_streak, profile.streak_freezes, last)
     )
     gain = answered * XP_PER_ANSWER + correct * XP_PER_CORRECT
+    streak_grew = longest > profile.longest_streak
     sql = PROFILE_ADD.format(
         last="last_activity_date IS NULL" if last is None else "last_activity_date = %s",
-        badge_due=BADGE_DUE if correct else "%s",
+        correct_due=BADGE_DUE.format(figure="total_questions_answered") if correct else "%s",
+        streak_due=BADGE_DUE.format(figure="longest_streak") if streak_grew else "%s",
     )
     params = [current, longest, freezes, new_last, gain, answered, user.pk]
     params += [profile.current_streak, profile.longest_streak, profile.streak_freezes]
     params += [profile.time_zone, profile.daily_goal] + ([] if last is None else [last])
     params += [True, Rule.CORRECT_ANSWERS, user.pk] if correct else [False]
+    params += [True, Rule.STREAK_DAYS, user.pk] if streak_grew else [False]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
             return None  # changed by another event of this learner since it was read
-        xp_total, total_answered, badge_due = row
+        xp_total, total_answered, correct_due, streak_due = row
         cursor.execute(ACTIVITY_ADD, [user.pk, day, answered, correct, gain, False, False])
         activity_id, *figures = cursor.fetchone()
     activity = DailyActivity(id=activity_id, user_id=user.pk, day=day)
@@ -328,7 +331,7 @@ def _answers_fast(*, user, profile, answered: int, correct: int, at: datetime) -
     XPEntry.objects.create(
         user_id=user.pk, amount=gain, reason=XPEntry.Reason.ANSWERS, created_at=at
     )
-    level_before, longest_before = level_for(xp_total - gain), profile.longest_streak
+    level_before = level_for(xp_total - gain)
     profile.current_streak, profile.longest_streak, profile.streak_freezes = (
         current,
         longest,
@@ -351,9 +354,9 @@ def _answers_fast(*, user, profile, answered: int, correct: int, at: datetime) -
             activity.goal_met, activity.xp = True, activity.xp + XP_DAILY_GOAL
             messages.append(_goal_message(profile))
     bounds = {}
-    if badge_due:
+    if correct_due:
         bounds[Rule.CORRECT_ANSWERS] = total_answered
-    if longest > longest_before:
+    if streak_due:
         bounds[Rule.STREAK_DAYS] = longest
     if not bounds and level_for(profile.xp_total) == level_before:
         return messages

@@ -52,7 +52,7 @@ def learner():
 def test_the_short_path_has_the_effects_of_the_locked_event(seed):
     rng = random.Random(seed)
     fast, slow = learner(), learner()
-    fast.profile  # loaded once, kept in step by every answer, as the answer service does
+    assert fast.profile.pk  # loaded once, kept in step by every answer, as the answer service does
     at = datetime(2026, 3, 1, 14, tzinfo=UTC)
     for n in range(160):
         gaps = [0.5, 1, 3, 20, 24, 26, 48, 75]  # hours: same day, next day, a day missed, more
@@ -81,7 +81,7 @@ def test_an_ordinary_answer_takes_three_statements():
     user = learner()
     at = datetime(2026, 3, 2, 15, tzinfo=UTC)
     services.activity_record(user=user, answered=1, correct=0, at=at)
-    user.profile
+    assert user.profile.pk  # loaded, as the answer service loads it
     # An answer later that day, right or wrong, with no badge within reach.
     for correct in (0, 1):
         with CaptureQueriesContext(connection) as context:
