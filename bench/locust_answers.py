@@ -77,6 +77,8 @@ def locust_run(user_class, *, users, seconds, host, plan, ledger, prefix) -> dic
         "-f", str(ROOT / "bench" / "locustfile.py"),
         "--headless", "--only-summary", "--users", str(users), "--spawn-rate", str(users),
         "--run-time", f"{seconds}s", "--host", host, "--csv", str(prefix),
+        # Users finish the request they are in: no answer stored without its response read.
+        "--stop-timeout", "60",
         "--loglevel", "WARNING", user_class,
     ]  # fmt: skip
     subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True)

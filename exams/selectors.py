@@ -327,32 +327,33 @@ def question_card(
     choice_rows: dict[int, dict] | None = None,
     items: dict[int, AttemptItem] | None = None,
     choices: dict[int, dict[int, dict]] | None = None,
+    navigator: list | None = None,
 ) -> QuestionCard:
     """Everything the question page shows, in three queries (none when the caller has them).
 
     ``item`` (with ``question__objective`` loaded) and ``choice_rows`` (id -> id, text,
     explanation, is_correct) may come from the caller that just read them, e.g. the answer
-    service; so may every item of the attempt (``items``, position -> item annotated with
-    ``bookmarked`` and ``held`` for ``position``) and choice rows per question id
-    (``choices``): then nothing is read again.
+    service; so may the items it read (``items``, position -> item annotated with
+    ``bookmarked`` and ``held``), choice rows per question id (``choices``) and the navigator
+    (``[position, answered, flagged, selection made]`` per item): then nothing is read again.
 
     In a simulation before submission the card carries no correctness and no explanation,
     so no template or fragment can leak them; nor does a practice card of a question that is
     held back by the learner's open simulation (``question_held``).
     """
-    if items is not None and position in items:
+    if items is not None and position in items and navigator:
+        item = items[position]
         rows = [
             {
-                "position": each.position,
-                "answered_at": each.answered_at,
-                "flagged": each.flagged,
-                "selected": each.selected,
-                "bookmarked": each.position == position and each.bookmarked,
-                "held": each.position == position and each.held,
+                "position": p,
+                "answered_at": answered or None,
+                "flagged": flagged,
+                "selected": selection,
+                "bookmarked": p == position and item.bookmarked,
+                "held": p == position and item.held,
             }
-            for each in items.values()
+            for p, answered, flagged, selection in navigator
         ]
-        item = items[position]
         choice_rows = (choices or {}).get(item.question_id, choice_rows)
     else:
         bookmarked = Exists(

@@ -184,6 +184,7 @@ def _card_context(request, attempt, position, *, item=None, choice_rows=None, sa
         choice_rows=choice_rows,
         items=saved.items if saved is not None else None,
         choices=saved.choices if saved is not None else None,
+        navigator=saved.navigator if saved is not None else None,
     )
     return {
         "attempt": attempt,
