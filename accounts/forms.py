@@ -109,6 +109,7 @@ class ProfileForm(forms.ModelForm):
             "extra_time",
             "hide_countdown",
             "leaderboard_opt_in",
+            "email_report_replies",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),

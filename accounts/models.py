@@ -149,6 +149,12 @@ class Profile(models.Model):
     )
     hide_countdown = models.BooleanField(default=False)
     leaderboard_opt_in = models.BooleanField("show me on the leaderboard", default=False)
+    email_report_replies = models.BooleanField(
+        "email me when staff answer a problem I reported", default=False
+    )
+    # Staff answers to the learner's reports not yet seen: kept by questions.services and shown
+    # on the dashboard, which reads the profile anyway (no query of its own).
+    report_replies_unseen = models.PositiveSmallIntegerField(default=0)
 
     # Progress, kept by the exam and gamification services (never edited by the learner).
     current_streak = models.PositiveIntegerField(default=0)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("exams/", include("exams.urls")),
+    path("bank/", include("questions.urls")),
     path("progress/", include("gamification.urls")),
 ]
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from questions.models import Exam, Question
+from questions.models import Exam, Question, QuestionRevision
 
 
 class Attempt(models.Model):
@@ -109,6 +109,10 @@ class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    # The revision shown (set when the attempt starts; empty for items older than revisions).
+    revision = models.ForeignKey(
+        QuestionRevision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Choice ids in the order shown to the learner (fixed for the attempt).
     choice_order = models.JSONField(default=list)
     # Choice ids the learner selected; empty while unanswered.

@@ -22,6 +22,7 @@ from django.urls import reverse
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.rules import pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
+from questions.revisions import snapshot_choice_rows
 from questions.rules import choose_word, stated_answer_count
 from questions.selectors import exam_catalogue
 
@@ -118,6 +119,7 @@ def questions_pick(
     domain_ids=(),
     objective_ids=(),
     bookmarked: bool = False,
+    hold_for_review: bool = False,
     rng: random.Random | None = None,
 ) -> list[int]:
     """Pick ``count`` active questions of ``exam`` at random, without replacement.
@@ -126,7 +128,8 @@ def questions_pick(
     questions this learner has never been shown come first. No ``ORDER BY RANDOM()``: each
     domain is a range scan of the ``(domain, is_active, random_key)`` index from a random start.
     Questions of the learner's open simulation are never picked (``questions_held``).
-    Returns question ids in a shuffled order.
+    ``hold_for_review`` leaves out questions flagged ``needs_review`` (a simulation of an exam
+    whose staff keep them out until reviewed). Returns question ids in a shuffled order.
     """
     rng = rng or random.Random()
     domain_ids = {int(d) for d in domain_ids}
@@ -136,6 +139,8 @@ def questions_pick(
     )
     if bookmarked:
         base = base.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))
+    if hold_for_review:
+        base = base.filter(needs_review=False)
 
     # Objectives chosen outside a chosen domain narrow that domain to those objectives.
     objectives_by_domain = defaultdict(set)
@@ -524,6 +529,7 @@ class ReviewEntry:
     bookmarked: bool
     # Held back by the learner's open simulation: no key, no explanation (see ``questions_held``).
     held: bool = False
+    text: str = ""  # the question's text as the learner saw it
 
     @property
     def correct_letters(self):
@@ -541,9 +547,12 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     """Every question of a submitted attempt with the learner's and the correct answers.
 
     A question of the learner's open simulation is listed without its key or explanations.
+    Each question is shown as the learner saw it: from the revision the item points at, so an
+    edit after the attempt leaves its review unchanged (items older than revisions read the
+    bank as it is now).
     """
     items = (
-        attempt.items.select_related("question__objective__domain")
+        attempt.items.select_related("question__objective__domain", "revision")
         .annotate(held=question_held(user_id=attempt.user_id))
         .order_by("position")
     )
@@ -554,8 +563,8 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     items = list(items)
     question_ids = [item.question_id for item in items]
     rows_by_question = defaultdict(dict)
-    shown = [item.question_id for item in items if not item.held]
-    for row in Choice.objects.filter(question_id__in=shown).values(
+    live = [item.question_id for item in items if item.revision is None and not item.held]
+    for row in Choice.objects.filter(question_id__in=live).values(
         "id", "question_id", "text", "explanation", "is_correct"
     ):
         rows_by_question[row["question_id"]][row["id"]] = row
@@ -564,18 +573,26 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
             "question_id", flat=True
         )
     )
-    return [
-        ReviewEntry(
-            item=item,
-            question=item.question,
-            choices=_choice_views(
-                item.choice_order, rows_by_question[item.question_id], item.selected, True
-            ),
-            bookmarked=item.question_id in bookmarked,
-            held=item.held,
+    entries = []
+    for item in items:
+        text = item.revision.snapshot["text"] if item.revision is not None else item.question.text
+        if item.held:
+            rows = {}
+        elif item.revision is not None:
+            rows = snapshot_choice_rows(item.revision.snapshot)
+        else:
+            rows = rows_by_question[item.question_id]
+        entries.append(
+            ReviewEntry(
+                item=item,
+                question=item.question,
+                choices=_choice_views(item.choice_order, rows, item.selected, True),
+                bookmarked=item.question_id in bookmarked,
+                held=item.held,
+                text=text,
+            )
         )
-        for item in items
-    ]
+    return entries
 
 
 # Lists -------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ from exams.selectors import (
     simulation_items_open,
 )
 from gamification import services as gamification
-from questions.models import Choice, Exam, Question
+from questions.models import Choice, Exam, Question, QuestionRevision
 from questions.rules import choose_word
 
 PRACTICE_LENGTHS = (10, 20, 30)
@@ -258,6 +258,7 @@ def attempt_start(
             domain_ids=domain_ids,
             objective_ids=objective_ids,
             bookmarked=bookmarked,
+            hold_for_review=mode == Attempt.Mode.SIMULATION and exam.hold_for_review,
             rng=rng,
         )
         if not question_ids:
@@ -289,18 +290,31 @@ def attempt_start(
                 raise
             raise SimulationOpen(open_one) from None
 
+        # The choices, each with its question's current revision (the one the learner is
+        # shown), in one read: the revision link costs no query of its own.
         choices_by_question: dict[int, list[int]] = {qid: [] for qid in question_ids}
-        for question_id, choice_id in Choice.objects.filter(
-            question_id__in=question_ids
-        ).values_list("question_id", "id"):
+        revision_of: dict[int, int | None] = {}
+        current_revision = QuestionRevision.objects.filter(
+            question_id=OuterRef("question_id"), number=OuterRef("question__revision_number")
+        ).values("pk")[:1]
+        for question_id, choice_id, revision_id in (
+            Choice.objects.filter(question_id__in=question_ids)
+            .order_by()
+            .values_list("question_id", "id", Subquery(current_revision))
+        ):
             choices_by_question[question_id].append(choice_id)
+            revision_of[question_id] = revision_id
         items = []
         for position, question_id in enumerate(question_ids, start=1):
             order = sorted(choices_by_question[question_id])
             rng.shuffle(order)
             items.append(
                 AttemptItem(
-                    attempt=attempt, position=position, question_id=question_id, choice_order=order
+                    attempt=attempt,
+                    position=position,
+                    question_id=question_id,
+                    revision_id=revision_of.get(question_id),
+                    choice_order=order,
                 )
             )
         AttemptItem.objects.bulk_create(items)

@@ -63,6 +63,7 @@ class Badge(models.Model):
         SIMULATION_PASSED = "simulation_passed", "Passed simulation"
         DOMAIN_MASTERY = "domain_mastery", "Domain mastery (% of the last 50 answers)"
         LEVEL_REACHED = "level_reached", "Level reached"
+        REPORTS_ACCEPTED = "reports_accepted", "Problem reports accepted by staff"
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=80)

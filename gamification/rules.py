@@ -324,6 +324,17 @@ class LearnerFacts:
         return others + self.pending.correct
 
     @cached_property
+    def reports_accepted(self) -> int:
+        """Problem reports of the learner that staff accepted or fixed."""
+        from questions.models import QuestionReport
+
+        accepted = (QuestionReport.Status.ACCEPTED, QuestionReport.Status.FIXED)
+        reports = QuestionReport.objects.filter(user_id=self.user_id, status__in=accepted)
+        if self.at is not None:
+            reports = reports.filter(handled_at__lte=self.at)
+        return reports.count()
+
+    @cached_property
     def email_verified(self) -> bool:
         from allauth.account.models import EmailAddress
 
@@ -428,6 +439,7 @@ RULES = {
     Rule.SIMULATION_PASSED: _simulation_rule,
     Rule.DOMAIN_MASTERY: _mastery_rule,
     Rule.LEVEL_REACHED: _count_rule(lambda f: f.level),
+    Rule.REPORTS_ACCEPTED: _count_rule(lambda f: f.reports_accepted),
 }
 
 

@@ -398,6 +398,14 @@ def email_verified_record(*, user, at: datetime) -> list[str]:
         return event.close(user=user)
 
 
+def report_accepted_record(*, user_id: int, at: datetime) -> list[str]:
+    """Staff accepted a problem the learner reported: award the badge for it."""
+    with transaction.atomic():
+        event = _Event(user_id=user_id, at=at)
+        event.badges_check(frozenset({Rule.REPORTS_ACCEPTED}))
+        return event.close()
+
+
 def avatar_choose(*, user, key: str) -> None:
     """Set the learner's built-in avatar; a locked or unknown one is a ``ValidationError``."""
     if key not in AVATARS_BY_KEY:

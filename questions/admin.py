@@ -7,11 +7,15 @@ The list page has a fixed query budget whatever the size of the bank (tests/test
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -19,8 +23,18 @@ from django.utils.text import Truncator
 
 from billings.admin import admin_id
 from gamification import services as gamification
-from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
+from questions.models import (
+    LETTERS,
+    Choice,
+    Domain,
+    Exam,
+    ItemStat,
+    Objective,
+    Question,
+    QuestionReport,
+)
 from questions.rules import choices_check, problem_sentence
+from questions.services import ReportRefused, question_revise, report_resolve
 
 EXAM_PARAMETER = "exam__id__exact"
 
@@ -42,6 +56,7 @@ class ExamAdmin(admin.ModelAdmin):
         "active_questions",
         "pass_mark",
         "position",
+        "item_analysis_link",
     )
     list_filter = ("status",)
     search_fields = ("code", "name", "slug")
@@ -56,6 +71,20 @@ class ExamAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # A new exam version gets its "passed the simulation" badge, as the seeded ones did.
         gamification.exam_badge_ensure(exam=obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(
+            lambda request, exam_id: exam_item_analysis(request, self, exam_id)
+        )
+        return [
+            path("<int:exam_id>/item-analysis/", view, name="questions_exam_item_analysis"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="item analysis")
+    def item_analysis_link(self, obj):
+        url = reverse("admin:questions_exam_item_analysis", args=[obj.pk])
+        return format_html('<a href="{}">Item analysis</a>', url)
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -128,6 +157,27 @@ class ObjectiveFilter(ExamScopedFilter):
 
     def label(self, objective):
         return _objective_label(objective)
+
+
+def _figure(value):
+    return "-" if value is None else f"{value:.2f}"
+
+
+class ItemFlagFilter(admin.SimpleListFilter):
+    title = "item analysis"
+    parameter_name = "item_analysis"
+
+    def lookups(self, request, model_admin):
+        return [("flagged", "Flagged"), ("sound", "Not flagged"), ("none", "Not analysed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "flagged":
+            return queryset.filter(stat_flagged=True)
+        if self.value() == "sound":
+            return queryset.filter(stat_flagged=False)
+        if self.value() == "none":
+            return queryset.filter(stat_flagged__isnull=True)
+        return queryset
 
 
 class CorrectCountFilter(admin.SimpleListFilter):
@@ -285,6 +335,9 @@ class QuestionAdmin(admin.ModelAdmin):
         "text_preview",
         "correct_letters",
         "is_active",
+        "needs_review",
+        "facility",
+        "discrimination",
         "updated_at",
     )
     list_display_links = ("external_id", "text_preview")
@@ -295,21 +348,30 @@ class QuestionAdmin(admin.ModelAdmin):
         "is_active",
         CorrectCountFilter,
         "difficulty",
+        "needs_review",
+        ItemFlagFilter,
     )
     list_select_related = ("exam", "objective")
     list_per_page = 50
     search_fields = ("external_id", "text")
     search_help_text = "Search the question text or question id."
     actions = ["activate", "retire"]
-    readonly_fields = ("preview", "created_at", "updated_at")
+    readonly_fields = (
+        "preview",
+        "created_at",
+        "updated_at",
+        "revision_number",
+        "item_statistics",
+    )
 
     class Media:
         css = {"all": ["questions/admin/question_preview.css"]}
 
     fieldsets = (
         (None, {"fields": ("exam", "objective", "external_id", "text")}),
-        ("Status", {"fields": ("is_active", "difficulty", "tags")}),
+        ("Status", {"fields": ("is_active", "difficulty", "tags", "needs_review")}),
         ("Preview as a learner sees it", {"fields": ("preview",)}),
+        ("Quality", {"fields": ("revision_number", "item_statistics")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
@@ -332,6 +394,15 @@ class QuestionAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            # The item analysis of the question's current revision (manage.py item_analysis).
+            .annotate(
+                current_stat=FilteredRelation(
+                    "item_stats", condition=Q(item_stats__is_current=True)
+                ),
+                stat_facility=F("current_stat__facility"),
+                stat_discrimination=F("current_stat__discrimination"),
+                stat_flagged=F("current_stat__flagged"),
+            )
             .prefetch_related(
                 Prefetch(
                     "choices",
@@ -360,6 +431,26 @@ class QuestionAdmin(admin.ModelAdmin):
         letters = ", ".join(sorted(choice.letter for choice in obj.correct_choices))
         return letters or format_html('<strong class="errornote">{}</strong>', "none")
 
+    @admin.display(description="facility", ordering="stat_facility")
+    def facility(self, obj):
+        return _figure(obj.stat_facility)
+
+    @admin.display(description="discrimination", ordering="stat_discrimination")
+    def discrimination(self, obj):
+        return _figure(obj.stat_discrimination)
+
+    @admin.display(description="item analysis and reports")
+    def item_statistics(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        return render_to_string(
+            "questions/admin/question_statistics.html",
+            {
+                "stats": obj.item_stats.order_by("-revision_number", "mode"),
+                "reports": obj.reports.values("status").annotate(n=Count("id")).order_by(),
+            },
+        )
+
     @admin.display(description="preview")
     def preview(self, obj):
         if obj is None or obj.pk is None:
@@ -368,6 +459,18 @@ class QuestionAdmin(admin.ModelAdmin):
             "questions/admin/question_preview.html",
             {"question": obj, "choices": obj.choices.order_by("letter")},
         )
+
+    def save_related(self, request, form, formsets, change):
+        """Once the choices are saved too: a new revision if what learners see changed."""
+        super().save_related(request, form, formsets, change)
+        revision = question_revise(question=form.instance)
+        if revision is not None and revision.number > 1:
+            self.message_user(
+                request,
+                f"Saved as revision {revision.number}: attempts and reports made before keep "
+                "the revision they saw.",
+                messages.INFO,
+            )
 
     @admin.action(description="Activate selected questions", permissions=["change"])
     def activate(self, request, queryset):
@@ -383,3 +486,188 @@ class QuestionAdmin(admin.ModelAdmin):
         return Question.objects.filter(pk__in=queryset.values("pk")).update(
             is_active=active, updated_at=timezone.now()
         )
+
+
+# The quality queue ---------------------------------------------------------------------------
+
+
+class ReportCountFilter(admin.SimpleListFilter):
+    title = "reports on the question"
+    parameter_name = "reports"
+
+    def lookups(self, request, model_admin):
+        return [("1", "1"), ("2", "2"), ("3", "3 or more")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("1", "2"):
+            return queryset.filter(question_reports=int(self.value()))
+        if self.value() == "3":
+            return queryset.filter(question_reports__gte=3)
+        return queryset
+
+
+class ResolveForm(forms.Form):
+    reply = forms.CharField(
+        label="Reply to the learner(s)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown on their reports page (and emailed to those who asked).",
+    )
+
+
+@admin.register(QuestionReport)
+class QuestionReportAdmin(admin.ModelAdmin):
+    """Staff triage learners' reports: fix or reject with a reply (``report_resolve``)."""
+
+    list_display = (
+        "question_ref",
+        "exam_code",
+        "reason",
+        "status",
+        "reports_on_question",
+        "created_at",
+        "handled_by",
+    )
+    list_filter = ("status", "question__exam", "reason", ReportCountFilter)
+    list_select_related = ("question__exam", "handled_by")
+    search_fields = ("question__external_id", "comment")
+    actions = ["accept", "fix", "reject"]
+    fields = (
+        "question_now",
+        "reason",
+        "comment",
+        "user",
+        "revision",
+        "attempt_item",
+        "selected",
+        "created_at",
+        "status",
+        "staff_reply",
+        "handled_at",
+        "handled_by",
+    )
+    readonly_fields = (
+        "question_now",
+        "reason",
+        "comment",
+        "user",
+        "revision",
+        "attempt_item",
+        "selected",
+        "created_at",
+        "handled_at",
+        "handled_by",
+    )
+
+    def get_queryset(self, request):
+        same_question = (
+            QuestionReport.objects.filter(question_id=OuterRef("question_id"))
+            .order_by()
+            .values("question_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(question_reports=Subquery(same_question))
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="question", ordering="question__external_id")
+    def question_ref(self, obj):
+        return obj.question.external_id
+
+    @admin.display(description="exam", ordering="question__exam__code")
+    def exam_code(self, obj):
+        return obj.question.exam.code
+
+    @admin.display(description="reports on the question", ordering="question_reports")
+    def reports_on_question(self, obj):
+        return obj.question_reports
+
+    @admin.display(description="the question now")
+    def question_now(self, obj):
+        question = obj.question
+        return render_to_string(
+            "questions/admin/report_question.html",
+            {
+                "question": question,
+                "choices": question.choices.order_by("letter"),
+                "seen": obj.revision.snapshot if obj.revision else None,
+                "stats": question.item_stats.order_by("-revision_number", "mode"),
+            },
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Staff change the status or reply: through the service, which tells the learner."""
+        if not change or (
+            "status" not in form.changed_data and "staff_reply" not in form.changed_data
+        ):
+            return
+        try:
+            report_resolve(
+                report_id=obj.pk, staff=request.user, status=obj.status, reply=obj.staff_reply
+            )
+        except ReportRefused as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def _resolve(self, request, queryset, status, verb):
+        form = ResolveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for pk in queryset.values_list("pk", flat=True):
+                _, changed = report_resolve(
+                    report_id=pk,
+                    staff=request.user,
+                    status=status,
+                    reply=form.cleaned_data["reply"],
+                )
+                done += changed
+            self.message_user(request, f"{verb} {done} report(s); the learners are told.")
+            return None
+        return TemplateResponse(
+            request,
+            "questions/admin/report_resolve.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"{verb} reports with a reply",
+                "verb": verb,
+                "action": request.POST.get("action"),
+                "reports": queryset.select_related("question"),
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Accept selected reports (with a reply)", permissions=["change"])
+    def accept(self, request, queryset):
+        return self._resolve(request, queryset, QuestionReport.Status.ACCEPTED, "Accepted")
+
+    @admin.action(description="Mark selected reports fixed (with a reply)", permissions=["change"])
+    def fix(self, request, queryset):
+        return self._resolve(request, queryset, QuestionReport.Status.FIXED, "Fixed")
+
+    @admin.action(description="Reject selected reports (with a reply)", permissions=["change"])
+    def reject(self, request, queryset):
+        return self._resolve(request, queryset, QuestionReport.Status.REJECTED, "Rejected")
+
+
+def exam_item_analysis(request, model_admin, exam_id):
+    """The admin page of one exam's item analysis: flagged question revisions first."""
+    exam = get_object_or_404(Exam, pk=exam_id)
+    stats = (
+        ItemStat.objects.filter(question__exam=exam)
+        .select_related("question")
+        .order_by("-flagged", "question__external_id", "-revision_number", "mode")
+    )
+    return TemplateResponse(
+        request,
+        "questions/admin/item_analysis.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": Exam._meta,
+            "title": f"Item analysis: {exam}",
+            "exam": exam,
+            "stats": stats[:2000],
+        },
+    )

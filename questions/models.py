@@ -7,6 +7,7 @@ simulation" badge (``gamification.services.exam_badges_ensure``).
 
 import random
 
+from django.conf import settings
 from django.db import models
 
 LETTERS = "ABCDEF"
@@ -36,6 +37,12 @@ class Exam(models.Model):
     # Active questions, kept by database triggers (questions/counts.py): read on every
     # catalogue request, so it is never counted there.
     bank_size = models.PositiveIntegerField(default=0, editable=False)
+    hold_for_review = models.BooleanField(
+        "keep questions that need review out of simulations",
+        default=False,
+        help_text="A question reported by several learners waits for a staff review before a "
+        "simulation may draw it again (practice still serves it).",
+    )
 
     class Meta:
         ordering = ["position", "code"]
@@ -141,6 +148,13 @@ class Question(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Correct choices, kept by database triggers (questions/counts.py) for the admin list.
     correct_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The number of the question's latest revision (what a learner sees now): see
+    # QuestionRevision. Kept here so that the importer reads it with the question.
+    revision_number = models.PositiveIntegerField(default=1, editable=False)
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Set when enough learners report a problem; cleared by staff after a check.",
+    )
 
     class Meta:
         ordering = ["exam", "external_id"]
@@ -194,3 +208,144 @@ class Choice(models.Model):
 
     def __str__(self):
         return f"{self.letter}. {self.text[:60]}"
+
+
+class QuestionRevision(models.Model):
+    """What a learner saw of a question at one time: a new revision whenever its text, its
+    choices or its key change (in the admin or by an import).
+
+    ``snapshot`` is a JSON document (``questions.revisions.snapshot_build``) rather than
+    columns, so that other question types and an exhibit extend it without a migration.
+    Attempt items and reports point at the revision shown; statistics are per revision.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "number"], name="questions_revision_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="questions_revision_number_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} revision {self.number}"
+
+
+class QuestionReport(models.Model):
+    """A learner's report of a problem with a question, and what staff made of it."""
+
+    class Reason(models.TextChoices):
+        WRONG_KEY = "wrong_key", "Wrong answer key"
+        WORDING = "wording", "Typo or wording"
+        OUTDATED = "outdated", "Outdated for this exam version"
+        TWO_ANSWERS = "two_answers", "More than one right answer"
+        EXPLANATION = "explanation", "Explanation wrong"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        FIXED = "fixed", "Fixed"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_reports"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    revision = models.ForeignKey(
+        QuestionRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Where the learner met it (none from the bookmarks page) and their answer as stored there.
+    attempt_item = models.ForeignKey(
+        "exams.AttemptItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    selected = models.JSONField(default=list, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason)
+    comment = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    staff_reply = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "question"],
+                condition=models.Q(status="open"),
+                name="questions_report_one_open_per_learner",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(handled_at__isnull=False),
+                name="questions_report_handled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="questions_report_user_time"),
+            models.Index(fields=["question", "status"], name="questions_report_q_status"),
+        ]
+
+    def __str__(self):
+        return f"Report on {self.question_id} by {self.user_id} ({self.status})"
+
+
+class ItemStat(models.Model):
+    """Item analysis of one question revision in one mode (``manage.py item_analysis``).
+
+    ``is_current`` marks the row of the question's latest revision in practice: the one the
+    admin question list filters and sorts by.
+    """
+
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        SIMULATION = "simulation", "Simulation"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="item_stats")
+    revision = models.ForeignKey(
+        QuestionRevision, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    revision_number = models.PositiveIntegerField()
+    mode = models.CharField(max_length=12, choices=Mode)
+    responses = models.PositiveIntegerField()
+    facility = models.FloatField(null=True, blank=True)
+    discrimination = models.FloatField(null=True, blank=True)
+    median_seconds = models.FloatField(null=True, blank=True)
+    # letter -> share of learners who chose it
+    option_shares = models.JSONField(default=dict, blank=True)
+    report_count = models.PositiveIntegerField(default=0)
+    # one-line reasons, e.g. "facility 0.98 > 0.95: too easy"
+    flags = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField(default=False)
+    is_current = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["question", "revision_number", "mode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "revision_number", "mode"], name="questions_itemstat_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=models.Q(is_current=True),
+                name="questions_itemstat_one_current",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} r{self.revision_number} {self.mode}"

@@ -1,4 +1,4 @@
-"""Writes to the question bank: importing CSV files.
+"""Writes to the question bank: importing CSV files, revisions, learners' problem reports.
 
 The import runs in two passes over each file so that memory stays bounded by the batch size
 whatever the file size:
@@ -12,22 +12,43 @@ whatever the file size:
 
 Questions are matched by (exam, question-id) and their choices by letter, and both are updated
 in place, so the primary keys that attempts hold (including the choice ids stored in their JSON
-fields) stay valid. Only a choice whose letter disappears from the file is deleted.
+fields) stay valid. Only a choice whose letter disappears from the file is deleted. A question
+whose text, choices or key changed (or that is new) gets a new revision (``QuestionRevision``)
+in the same batch: one read of its choices and one bulk insert, whatever the batch holds.
+
+Reports (``report_submit``, ``report_resolve``): one open report per learner and question (a
+partial unique constraint), at most ``REPORTS_PER_HOUR`` per learner (counted in the database,
+so the limit holds across processes and restarts and tests inject the time), never on a
+question held back by the learner's open simulation. ``REVIEW_THRESHOLD`` distinct learners
+with an open report flag the question ``needs_review``.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from itertools import batched
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Profile
 from questions.csv_format import ChoiceData, QuestionRow, RowProblem, read_question_rows
-from questions.models import Choice, Domain, Exam, Objective, Question
+from questions.models import (
+    Choice,
+    Domain,
+    Exam,
+    ItemStat,
+    Objective,
+    Question,
+    QuestionReport,
+    QuestionRevision,
+)
+from questions.revisions import snapshot_build, snapshot_differs
 
 DEFAULT_BATCH_SIZE = 1000
 # Rows per multi-row INSERT of choices: 5 parameters each stays far below every backend's limit.
@@ -292,7 +313,8 @@ class _Writer:
         return missing
 
     def write_batch(self, *, exam: Exam, rows: Sequence[QuestionRow], summary: FileSummary) -> None:
-        """Upsert one batch: 2 reads, then at most 5 writes, however many rows it holds.
+        """Upsert one batch: 2 reads, then at most 5 writes, and a revision read and insert when
+        something a learner sees changed, however many rows it holds.
 
         Both reads clear the models' default ordering: it would join every choice to its
         question and exam and sort them, per batch, so a re-import grew with the square of
@@ -305,7 +327,14 @@ class _Writer:
                 exam=exam, external_id__in=[row.external_id for row in rows]
             )
             .only(
-                "pk", "external_id", "objective_id", "domain_id", "text", "is_active", "difficulty"
+                "pk",
+                "external_id",
+                "objective_id",
+                "domain_id",
+                "text",
+                "is_active",
+                "difficulty",
+                "revision_number",
             )
             .order_by()
         }
@@ -326,6 +355,7 @@ class _Writer:
         new_choices: list[tuple[int, ChoiceData]] = []
         changed_choices: list[Choice] = []
         gone_choices: list[int] = []
+        revised: list[Question] = []  # what a learner sees changed: a new revision
         for row in rows:
             objective_id, domain_id = objectives[row.objective_code]
             question = existing.get(row.external_id)
@@ -344,7 +374,7 @@ class _Writer:
                     )
                 )
                 continue
-            changed = False
+            changed = content_changed = question.text != row.text
             if (question.objective_id, question.text) != (objective_id, row.text):
                 changed = True
                 question.objective_id = None if objective_id is self.NEW else objective_id
@@ -360,10 +390,10 @@ class _Writer:
             for data in row.choices:
                 choice = current.pop(data.letter, None)
                 if choice is None:
-                    changed = True
+                    changed = content_changed = True
                     new_choices.append((question.pk, data))
                 elif choice[1:] != (data.text, data.explanation, data.is_correct):
-                    changed = True
+                    changed = content_changed = True
                     changed_choices.append(
                         Choice(
                             pk=choice[0],
@@ -373,8 +403,11 @@ class _Writer:
                         )
                     )
             if current:
-                changed = True
+                changed = content_changed = True
                 gone_choices.extend(choice[0] for choice in current.values())
+            if content_changed:
+                question.revision_number += 1
+                revised.append(question)
             if changed:
                 question.updated_at = self.now
                 changed_questions.append(question)
@@ -393,12 +426,23 @@ class _Writer:
         if changed_questions:
             _update_in_place(
                 changed_questions,
-                ["objective", "domain", "text", "is_active", "difficulty", "updated_at"],
+                [
+                    "objective",
+                    "domain",
+                    "text",
+                    "is_active",
+                    "difficulty",
+                    "updated_at",
+                    "revision_number",
+                ],
             )
         if changed_choices:
             _update_in_place(changed_choices, ["text", "explanation", "is_correct"])
         if new_choices:
             _insert_choices(new_choices)
+        revised.extend(question for question, _ in new_questions)
+        if revised:
+            revisions_snapshot(questions=revised, now=self.now)
         if settings.DEBUG:
             # DEBUG keeps every query's SQL; over 100,000 rows that alone would grow memory.
             reset_queries()
@@ -490,3 +534,300 @@ def _insert_choices(choices: list[tuple[int, ChoiceData]]) -> None:
                 f"VALUES {', '.join([row] * len(chunk))}",
                 params,
             )
+
+
+# Revisions ---------------------------------------------------------------------------------
+
+
+def revisions_snapshot(*, questions: Sequence[Question], now=None) -> list[QuestionRevision]:
+    """Store revision ``question.revision_number`` of each question as it stands now.
+
+    Two queries whatever the number of questions: one read of their choices, one insert. The
+    caller has set ``revision_number`` (1 for a new question, one more for an edited one).
+    """
+    now = now or timezone.now()
+    choices: dict[int, list[dict]] = {question.pk: [] for question in questions}
+    for row in (
+        Choice.objects.filter(question_id__in=list(choices))
+        .order_by()
+        .values("id", "question_id", "letter", "text", "explanation", "is_correct")
+    ):
+        choices[row["question_id"]].append(row)
+    return QuestionRevision.objects.bulk_create(
+        QuestionRevision(
+            question_id=question.pk,
+            number=question.revision_number,
+            created_at=now,
+            snapshot=snapshot_build(text=question.text, choices=choices[question.pk]),
+        )
+        for question in questions
+    )
+
+
+def question_revise(*, question: Question, now=None) -> QuestionRevision | None:
+    """After an edit (the admin): a new revision when what a learner sees changed.
+
+    Returns the new revision, or None when text, choices and key are as in the latest one.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().only("pk", "text", "revision_number")
+        question_row = locked.get(pk=question.pk)
+        latest = (
+            QuestionRevision.objects.filter(question_id=question.pk).order_by("-number").first()
+        )
+        rows = Choice.objects.filter(question_id=question.pk).order_by()
+        snapshot = snapshot_build(
+            text=question_row.text,
+            choices=rows.values("id", "letter", "text", "explanation", "is_correct"),
+        )
+        if latest is not None and not snapshot_differs(latest.snapshot, snapshot):
+            return None
+        number = latest.number + 1 if latest is not None else 1
+        revision = QuestionRevision.objects.create(
+            question_id=question.pk, number=number, created_at=now, snapshot=snapshot
+        )
+        Question.objects.filter(pk=question.pk).update(revision_number=number)
+    question.revision_number = number
+    return revision
+
+
+# Problem reports ---------------------------------------------------------------------------
+
+REPORTS_PER_HOUR = 10
+REVIEW_THRESHOLD = 3
+
+
+class ReportRefused(Exception):
+    """A rule refused the report; ``str(error)`` is shown to the learner, ``status`` is the
+    HTTP status a view answers with."""
+
+    status = 400
+
+
+class ReportHeld(ReportRefused):
+    """The question belongs to the learner's open simulation (nothing about it until then)."""
+
+    status = 409
+
+
+class ReportDuplicate(ReportRefused):
+    """The learner already has an open report on this question."""
+
+    status = 409
+
+
+class ReportRateLimited(ReportRefused):
+    status = 429
+
+
+def report_submit(
+    *,
+    user,
+    question_id: int,
+    reason: str,
+    comment: str = "",
+    item_id: int | None = None,
+    now=None,
+) -> QuestionReport:
+    """Record a learner's report of a problem with a question.
+
+    ``item_id`` (an attempt item of the learner for that question: the feedback card or the
+    review) records the attempt, the revision shown and the answer as stored; without it
+    (the bookmarks page) the report points at the question's current revision. Raises
+    ``Question.DoesNotExist`` / ``AttemptItem.DoesNotExist`` for what is not the learner's,
+    and a ``ReportRefused`` for a question of the learner's open simulation, a second open
+    report, or more than ``REPORTS_PER_HOUR`` reports in an hour.
+    """
+    from exams.models import AttemptItem
+    from exams.selectors import questions_held
+
+    now = now or timezone.now()
+    reason = QuestionReport.Reason(reason)
+    with transaction.atomic():
+        # The profile row serialises one learner's reports, so the hourly count cannot race.
+        Profile.objects.select_for_update().filter(user=user).values_list("pk").first()
+        question = Question.objects.only("pk", "revision_number").get(pk=question_id)
+        item = None
+        if item_id is not None:
+            item = AttemptItem.objects.only("pk", "revision_id", "selected", "attempt_id").get(
+                pk=item_id, attempt__user=user, question_id=question.pk
+            )
+        if questions_held(user_id=user.pk).filter(question_id=question.pk).exists():
+            raise ReportHeld(
+                "This question is in your exam simulation in progress: report it once that "
+                "simulation is submitted."
+            )
+        recent = QuestionReport.objects.filter(user=user, created_at__gt=now - timedelta(hours=1))
+        if recent.count() >= REPORTS_PER_HOUR:
+            raise ReportRateLimited(
+                f"You have sent {REPORTS_PER_HOUR} reports in the last hour: thank you! "
+                "Please wait a little before sending more."
+            )
+        revision_id = item.revision_id if item is not None else None
+        if revision_id is None:
+            revision_id = (
+                QuestionRevision.objects.filter(
+                    question_id=question.pk, number=question.revision_number
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+        try:
+            with transaction.atomic():
+                report = QuestionReport.objects.create(
+                    user=user,
+                    question_id=question.pk,
+                    revision_id=revision_id,
+                    attempt_item=item,
+                    selected=list(item.selected) if item is not None else [],
+                    reason=reason,
+                    comment=comment.strip(),
+                    created_at=now,
+                )
+        except IntegrityError:
+            raise ReportDuplicate(
+                "You have already reported this question; staff will answer that report."
+            ) from None
+        reporters = QuestionReport.objects.filter(
+            question_id=question.pk, status=QuestionReport.Status.OPEN
+        ).count()  # one open report per learner (a constraint): this counts learners
+        if reporters >= REVIEW_THRESHOLD:
+            Question.objects.filter(pk=question.pk, needs_review=False).update(needs_review=True)
+    return report
+
+
+def report_resolve(
+    *, report_id: int, staff, status: str, reply: str = "", now=None
+) -> tuple[QuestionReport, bool]:
+    """Staff accept, fix or reject a report, with a reply the reporter reads.
+
+    The reporter is told on their next visit (a counter on their profile, shown on the
+    dashboard) and by email if they asked for it. Accepting (or fixing) a report awards the
+    "bug hunter" badge. Fixing or rejecting the last open report of a question clears its
+    ``needs_review`` flag. A report already closed (fixed or rejected) is left as it is:
+    returns ``(report, False)``; ``(report, True)`` when it changed.
+    """
+    from gamification.services import report_accepted_record
+
+    now = now or timezone.now()
+    status = QuestionReport.Status(status)
+    if status == QuestionReport.Status.OPEN:
+        raise ReportRefused("A report is resolved as accepted, fixed or rejected.")
+    accepted = (QuestionReport.Status.ACCEPTED, QuestionReport.Status.FIXED)
+    with transaction.atomic():
+        report = (
+            QuestionReport.objects.select_for_update(of=("self",))
+            .select_related("question")
+            .get(pk=report_id)
+        )
+        closed = report.status in (QuestionReport.Status.FIXED, QuestionReport.Status.REJECTED)
+        if closed or (report.status == status and report.staff_reply == reply.strip()):
+            return report, False
+        newly_accepted = report.status not in accepted and status in accepted
+        report.status = status
+        report.staff_reply = reply.strip()
+        report.handled_at = now
+        report.handled_by = staff
+        report.save(update_fields=["status", "staff_reply", "handled_at", "handled_by"])
+        Profile.objects.filter(user_id=report.user_id).update(
+            report_replies_unseen=F("report_replies_unseen") + 1
+        )
+        if status != QuestionReport.Status.ACCEPTED:
+            still_open = QuestionReport.objects.filter(
+                question_id=report.question_id, status=QuestionReport.Status.OPEN
+            ).exists()
+            if not still_open:
+                Question.objects.filter(pk=report.question_id).update(needs_review=False)
+        if newly_accepted:
+            report_accepted_record(user_id=report.user_id, at=now)
+        wants_email = Profile.objects.filter(
+            user_id=report.user_id, email_report_replies=True
+        ).exists()
+        if wants_email:
+            transaction.on_commit(lambda: _report_reply_mail(report))
+    return report, True
+
+
+def _report_reply_mail(report: QuestionReport) -> None:
+    from django.core.mail import send_mail
+
+    question = report.question
+    body = (
+        f"Staff have answered the problem you reported on question {question.external_id}:\n\n"
+        f"{report.get_status_display()}. {report.staff_reply}\n\n"
+        'Sign in to Billings and open "Your reports" from your dashboard to read it there.\n'
+    )
+    send_mail(
+        subject=f"Billings: your report on question {question.external_id}",
+        message=body,
+        from_email=None,
+        recipient_list=[report.user.email],
+    )
+
+
+def report_replies_seen(*, user) -> None:
+    """The learner opened their reports: the replies are no longer new."""
+    Profile.objects.filter(user=user, report_replies_unseen__gt=0).update(report_replies_unseen=0)
+
+
+# Item analysis -----------------------------------------------------------------------------
+
+
+def item_stats_store(*, exam: Exam, min_responses: int = 30, now=None) -> list[ItemStat]:
+    """Compute the item analysis of ``exam`` (practice and simulation apart) and keep it in
+    ``ItemStat``, replacing the exam's previous figures. Returns the rows stored."""
+    from questions import selectors
+    from questions.item_analysis import item_stats_compute, responses_first
+
+    now = now or timezone.now()
+    keys = selectors.revision_keys(exam=exam)
+    reports = selectors.open_report_counts(exam=exam)
+    leeches = selectors.leeches_by_question(exam=exam)
+    numbers = dict(
+        QuestionRevision.objects.filter(question__exam=exam).order_by().values_list("pk", "number")
+    )
+    current = dict(
+        Question.objects.filter(exam=exam).order_by().values_list("pk", "revision_number")
+    )
+    rows: list[ItemStat] = []
+    for mode in (ItemStat.Mode.PRACTICE, ItemStat.Mode.SIMULATION):
+        responses = responses_first(selectors.item_rows(exam=exam, mode=mode))
+        for stats in item_stats_compute(
+            responses=responses,
+            keys=keys,
+            min_responses=min_responses,
+            report_counts=reports,
+            leeches=leeches,
+        ):
+            rows.append(
+                ItemStat(
+                    question_id=stats.question_id,
+                    revision_id=stats.revision_id,
+                    revision_number=numbers.get(stats.revision_id, 0),
+                    mode=mode,
+                    responses=stats.responses,
+                    facility=stats.facility,
+                    discrimination=stats.discrimination,
+                    median_seconds=stats.median_seconds,
+                    option_shares=stats.option_shares,
+                    report_count=stats.report_count,
+                    flags=stats.flags,
+                    flagged=bool(stats.flags),
+                    computed_at=now,
+                )
+            )
+    # The row the admin list shows: the current revision, the mode with most responses.
+    best: dict[int, ItemStat] = {}
+    for row in rows:
+        if row.revision_number != current.get(row.question_id):
+            continue
+        held = best.get(row.question_id)
+        if held is None or row.responses > held.responses:
+            best[row.question_id] = row
+    for row in best.values():
+        row.is_current = True
+    with transaction.atomic():
+        ItemStat.objects.filter(question__exam=exam).delete()
+        ItemStat.objects.bulk_create(rows, batch_size=1000)
+    return rows

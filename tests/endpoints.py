@@ -90,6 +90,7 @@ class World:
         from accounts.models import Profile
         from exams.models import Attempt, AttemptItem, Bookmark
         from gamification.models import DailyActivity, UserBadge, XPEntry
+        from questions.models import QuestionReport
 
         user = self.owner
         return {
@@ -110,6 +111,9 @@ class World:
             "xp": list(XPEntry.objects.filter(user=user).values_list("pk", "amount")),
             "activity": list(DailyActivity.objects.filter(user=user).values()),
             "badges": list(UserBadge.objects.filter(user=user).values_list("badge_id")),
+            "reports": list(
+                QuestionReport.objects.filter(user=user).values_list("pk", "status", "reason")
+            ),
         }
 
 
@@ -263,6 +267,22 @@ SELF = {
     "gamification:dashboard": [
         Case("gamification:dashboard", ("get",), lambda w: _u("gamification:dashboard"))
     ],
+    # Takes a question id (shared); the item posted must be the requester's own (else 404).
+    "questions:report": [
+        Case(
+            "questions:report",
+            ("get",),
+            lambda w: _u("questions:report", w.submitted.items.get(position=1).question_id),
+        ),
+        Case(
+            "questions:report",
+            ("post",),
+            lambda w: _u("questions:report", w.submitted.items.get(position=1).question_id),
+            lambda w: {"reason": "wording", "item": w.submitted.items.get(position=1).pk},
+            label="questions:report post",
+        ),
+    ],
+    "questions:reports": [Case("questions:reports", ("get",), lambda w: _u("questions:reports"))],
     "gamification:badges": [
         Case("gamification:badges", ("get",), lambda w: _u("gamification:badges"))
     ],
@@ -284,7 +304,8 @@ SELF = {
 # URLs whose id names something shared by all learners (a question), not a learner's data;
 # the ownership test for them is that the owner's rows stay as they were (SELF above).
 SHARED_IDS = {
-    "exams:bookmark": "the question id is public; the bookmark toggled is the requester's"
+    "exams:bookmark": "the question id is public; the bookmark toggled is the requester's",
+    "questions:report": "the question id is public; the attempt item must be the requester's",
 }
 
 # URLs anyone may see.

@@ -18,6 +18,7 @@ natural key matches (slug; exam and number; domain and code) and create one othe
 import factory
 
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
+from questions.services import revisions_snapshot
 
 DEFAULT_EXAM = "security"
 
@@ -112,4 +113,5 @@ class QuestionFactory(factory.django.DjangoModelFactory):
             )
             for letter in letters
         )
+        revisions_snapshot(questions=[question])  # revision 1, as the admin and importer do
         return question

@@ -51,3 +51,13 @@ def test_each_bank_file_round_trips_through_export_byte_for_byte(path):
     empty = Domain.objects.filter(exam__slug=path.stem).exclude(questions__isnull=False)
     assert not empty.exists(), f"domains without a question: {list(empty)}"
     assert questions.filter(is_active=True).count() == questions.count()
+
+
+def test_the_bank_files_pass_the_quality_gate():
+    out = io.StringIO()
+
+    call_command("bank_report", str(BANK), stdout=out, stderr=io.StringIO())
+
+    report = out.getvalue()
+    assert report.count("gate: passed") == len(CURRENT), report
+    assert "FAIL" not in report

@@ -533,7 +533,8 @@ def test_queries_do_not_grow_with_rows_in_a_batch(tmp_path):
         assert Choice.objects.filter(question__exam__slug=slug).count() == size * 3
 
     assert counts[0] == counts[1]
-    assert max(counts[0]) <= 12
+    # 12, and two for the revisions of the questions created or edited (one read, one insert).
+    assert max(counts[0]) <= 14
 
 
 def test_batches_split_a_file(tmp_path):

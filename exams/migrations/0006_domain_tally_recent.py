@@ -13,7 +13,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exams", "0004_attempt_counted")]
+    dependencies = [("exams", "0005_attemptitem_revision")]
 
     operations = [
         migrations.AddField(

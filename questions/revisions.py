@@ -1,0 +1,51 @@
+"""What a learner sees of a question, as one JSON document: the snapshot of a revision.
+
+Pure functions (no database access), shared by the admin, the importer, the data migration and
+review. The document::
+
+    {"type": "choice", "text": "...", "exhibit": null,
+     "choices": [{"id": 7, "letter": "A", "text": "...", "explanation": "...",
+                  "is_correct": true}, ...]}
+
+``type`` and ``exhibit`` are there for question types beyond multiple choice: a type that
+needs more (an order, a list of values) adds keys; readers ignore keys they do not know.
+"""
+
+from collections.abc import Iterable, Mapping
+
+SNAPSHOT_TYPE = "choice"
+
+
+def snapshot_build(
+    *, text: str, choices: Iterable[Mapping], kind: str = SNAPSHOT_TYPE, exhibit=None
+) -> dict:
+    """The snapshot of a question whose ``choices`` are mappings with id, letter, text,
+    explanation and is_correct (in any order: they are stored in letter order)."""
+    return {
+        "type": kind,
+        "text": text,
+        "exhibit": exhibit,
+        "choices": [
+            {
+                "id": choice["id"],
+                "letter": choice["letter"],
+                "text": choice["text"],
+                "explanation": choice["explanation"],
+                "is_correct": bool(choice["is_correct"]),
+            }
+            for choice in sorted(choices, key=lambda c: c["letter"])
+        ],
+    }
+
+
+def snapshot_differs(old: Mapping | None, new: Mapping) -> bool:
+    """Whether a learner would see something else: text, exhibit, choices or key."""
+    if old is None:
+        return True
+    keys = ("type", "text", "exhibit", "choices")
+    return any(old.get(key) != new.get(key) for key in keys)
+
+
+def snapshot_choice_rows(snapshot: Mapping) -> dict[int, dict]:
+    """Choice id -> row (id, letter, text, explanation, is_correct), as the engine reads them."""
+    return {choice["id"]: dict(choice) for choice in snapshot.get("choices", [])}
