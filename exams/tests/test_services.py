@@ -287,7 +287,10 @@ def test_multi_answer_needs_exactly_the_correct_set(user):
     assert card.multi and card.choose_word == "TWO"
 
     def answer(position, ids):
-        services.answer_submit(attempt_id=attempt.pk, user=user, position=position, choice_ids=ids)
+        # At the attempt's own (frozen) time: its 4-minute limit must not run out in a long suite.
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=position, choice_ids=ids, now=NOW
+        )
         return attempt.items.get(position=position).is_correct
 
     items = {i.position: i for i in attempt.items.all()}
