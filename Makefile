@@ -76,8 +76,9 @@ bench-install: install
 
 # Mutation testing of the exam, question and gamification services (docs/TESTING.md). Long:
 # not part of `make test`. Results stay in mutants/; `$(VENV)/bin/mutmut browse` to look.
+# MUTANTS='exams.rules.* gamification.rules.x_streak_gap*' narrows a run to those functions.
 mutation: install
-	$(VENV)/bin/mutmut run --max-children $(or $(JOBS),2)
+	$(VENV)/bin/mutmut run --max-children $(or $(JOBS),2) $(MUTANTS)
 	$(VENV)/bin/mutmut export-cicd-stats 2>/dev/null || true
 	$(VENV)/bin/mutmut results
 

@@ -76,6 +76,15 @@ def fast_password_hasher(settings):
 
 @pytest.fixture
 def user(db):
+    """A learner who can sign in through the form too (their address is verified)."""
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(verified=True)
+
+
+@pytest.fixture
+def other(db):
+    """A second learner, for what one learner must not see or change of another's."""
     from accounts.tests.factories import UserFactory
 
     return UserFactory()
@@ -84,6 +93,15 @@ def user(db):
 @pytest.fixture
 def user_client(client, user):
     client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, db):
+    """Signed in as a superuser (replaces pytest-django's, which knows no email login)."""
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="admin@example.com", is_staff=True, is_superuser=True))
     return client
 
 

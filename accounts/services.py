@@ -46,6 +46,12 @@ def profile_update(*, profile: Profile, data: dict) -> Profile:
     return profile
 
 
+def profile_countdown_set(*, user: User, hidden: bool) -> None:
+    """Remember whether ``user`` hides a simulation's time left (one column: the rest of the
+    profile is neither read nor validated again)."""
+    Profile.objects.filter(user=user).update(hide_countdown=hidden)
+
+
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Delete the learner and everything of theirs: profile, attempts and answers, bookmarks,

@@ -11,8 +11,9 @@ sample bank and a fresh learner) is measured, then the **large** one is loaded o
 and every page is measured again, for the learner with the longest history. ``--size 1`` is the
 database of issue 13: 100,000 questions and 400,000 choices in one exam, 10,000 learners with
 200,000 answered items, one learner with 500 finished attempts (27,000 answers), a year of daily
-activity and 300 bookmarks. Rows are written in bulk (``COPY`` on PostgreSQL, ``executemany``
-on SQLite), each filled from the model's own field defaults, so new fields need no change here.
+activity and 300 bookmarks; every question has an item analysis row (facility, discrimination).
+Rows are written in bulk (``COPY`` on PostgreSQL, ``executemany`` on SQLite), each filled from
+the model's own field defaults, so new fields need no change here.
 
 Per page: SQL queries (``CaptureQueriesContext``) and the median server time of ``--repeat``
 requests after one warm-up, then large ÷ small. Aims: ratio ≤ 1.5 with the same queries, and
@@ -143,6 +144,42 @@ class Bulk:
 # The two databases ----------------------------------------------------------------------------
 
 
+def item_stats_load(*, bulk, question_ids, now, seed: int = 17) -> int:
+    """One current item analysis row per question (practice), as ``manage.py item_analysis``
+    stores them: spread figures, about one question in eight flagged. Returns the count."""
+    from questions.models import ItemStat
+
+    rng = random.Random(seed)
+    first = bulk.next_id(ItemStat)
+
+    def rows():
+        for n, question_id in enumerate(question_ids):
+            facility = rng.random()
+            discrimination = rng.uniform(-0.2, 0.6)
+            flags = []
+            if facility > 0.95 or facility < 0.2:
+                flags.append(f"facility {facility:.2f}")
+            if discrimination < 0.1:
+                flags.append(f"discrimination {discrimination:.2f}")
+            yield {
+                "id": first + n,
+                "question_id": question_id,
+                "revision_number": 1,
+                "mode": "practice",
+                "responses": rng.randint(30, 400),
+                "facility": facility,
+                "discrimination": discrimination,
+                "median_seconds": rng.uniform(20, 90),
+                "option_shares": {"A": round(facility, 2)},
+                "flags": flags,
+                "flagged": bool(flags),
+                "is_current": True,
+                "computed_at": now,
+            }
+
+    return bulk.insert(ItemStat, rows())
+
+
 def small_build():
     """The sample bank, a fresh learner and a superuser; returns (learner, staff)."""
     from django.core.management import call_command
@@ -154,6 +191,11 @@ def small_build():
 
     # One retired question with a difficulty, so no admin filter is empty on the small bank.
     Question.objects.filter(external_id="SEC-0001").update(is_active=False, difficulty=2)
+    from django.db import connection
+    from django.utils import timezone
+
+    ids = Question.objects.order_by("id").values_list("id", flat=True)
+    item_stats_load(bulk=Bulk(connection), question_ids=list(ids), now=timezone.now())
     learner = User.objects.create_user("fresh@example.com", "x" * 16)
     # On the leaderboard like the learner measured on the large database: the same page path.
     learner.profile.leaderboard_opt_in = True
@@ -236,6 +278,9 @@ def large_build(*, size: float, seed: int = 13):
                     }
 
         bulk.insert(Choice, choices())
+        item_stats_load(
+            bulk=bulk, question_ids=range(first_q, first_q + n_questions), now=now, seed=seed
+        )
 
         def choice_ids(q_index):
             return [first_c + 4 * q_index + k for k in range(4)]
@@ -443,6 +488,12 @@ def pages(*, exam, staff, learner):
         ("admin questions, broken", staff, f"{admin}?correct=0"),
         ("admin questions, difficulty", staff, f"{admin}?difficulty__exact=2"),
         ("admin questions, last page", staff, f"{admin}?p={last}"),
+        ("admin questions, by facility", staff, f"{admin}?o=8"),
+        ("admin questions, by discrimination", staff, f"{admin}?o=-9"),
+        ("admin questions, facility filter", staff, f"{admin}?facility=easy"),
+        ("admin questions, discrimination filter", staff, f"{admin}?discrimination=negative"),
+        ("admin questions, flagged", staff, f"{admin}?item_analysis=flagged"),
+        ("admin item analysis page", staff, f"/admin/questions/exam/{exam.pk}/item-analysis/"),
     ]
 
 

@@ -115,10 +115,17 @@ class AttemptItem(models.Model):
     )
     # Choice ids in the order shown to the learner (fixed for the attempt).
     choice_order = models.JSONField(default=list)
-    # Choice ids the learner selected; empty while unanswered.
+    # Choice ids the learner selected; empty while unanswered (and for a PBQ).
     selected = models.JSONField(default=list, blank=True)
+    # A performance-based question's answer. Order: the choice id the learner put at each
+    # position (``response[0]`` is first; null where no item was placed). Match: the value the
+    # learner gave each row, in ``choice_order`` (null for a row left open).
+    response = models.JSONField(default=list, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    # Credit earned, 0..1: the share of elements right for a PBQ (partial credit), 1 or 0 for
+    # multiple choice. ``is_correct`` is full credit. Null while unanswered.
+    score = models.FloatField(null=True, blank=True)
     flagged = models.BooleanField(default=False)
 
     class Meta:
@@ -132,6 +139,10 @@ class AttemptItem(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(position__gte=1), name="exams_item_position_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=1),
+                name="exams_item_score_range",
             ),
         ]
 

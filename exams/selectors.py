@@ -20,7 +20,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, 
 from django.urls import reverse
 
 from exams.models import Attempt, AttemptItem, Bookmark
-from exams.rules import pass_percent_compute, score_span
+from exams.rules import PBQ_WEIGHT, pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
 from questions.revisions import snapshot_choice_rows
 from questions.rules import choose_word, stated_answer_count
@@ -121,8 +121,11 @@ def questions_pick(
     bookmarked: bool = False,
     hold_for_review: bool = False,
     rng: random.Random | None = None,
+    kind: str | None = None,
 ) -> list[int]:
     """Pick ``count`` active questions of ``exam`` at random, without replacement.
+
+    ``kind`` keeps to one type of question (a simulation draws its PBQs with ``pbqs_pick``).
 
     Domains share the count by official weight (largest remainder). Within a domain, the
     questions this learner has never been shown come first. No ``ORDER BY RANDOM()``: each
@@ -137,6 +140,10 @@ def questions_pick(
     base = Question.objects.filter(exam=exam, is_active=True).exclude(
         pk__in=questions_held(user_id=user.pk)
     )
+    if count <= 0:
+        return []
+    if kind is not None:
+        base = base.filter(kind=kind)
     if bookmarked:
         base = base.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))
     if hold_for_review:
@@ -200,6 +207,23 @@ def questions_pick(
     return result
 
 
+def pbqs_pick(*, user, exam: Exam, count: int, rng: random.Random) -> list[int]:
+    """Up to ``count`` active performance-based questions of ``exam``, drawn as other questions
+    are (at random, those this learner has never been shown first), in a shuffled order."""
+    if count <= 0:
+        return []
+    seen = AttemptItem.objects.filter(attempt__user=user, question_id=OuterRef("pk"))
+    pbqs = Question.objects.filter(
+        exam=exam, kind__in=[Question.Kind.ORDER, Question.Kind.MATCH], is_active=True
+    )
+    start = rng.random()
+    ids = _random_scan(pbqs.filter(~Exists(seen)), count, start)
+    if len(ids) < count:
+        ids += _random_scan(pbqs.exclude(pk__in=ids), count - len(ids), start)
+    rng.shuffle(ids)
+    return ids
+
+
 # The question card -------------------------------------------------------------------------
 
 
@@ -212,6 +236,80 @@ class ChoiceView:
     # Only filled when the attempt may reveal answers (practice feedback, or after submission).
     is_correct: bool | None = None
     explanation: str = ""
+
+
+@dataclass
+class ElementView:
+    """An item (order) or row (match) of a PBQ as shown: ``index`` is its place on the page
+    (1..n, the form's ``place-K``/``value-K``), ``given`` the learner's place or value.
+
+    ``right`` (the right place or value), ``is_right`` and ``explanation`` are only filled
+    when the attempt may reveal answers, like ``ChoiceView``.
+    """
+
+    index: int
+    letter: str
+    text: str
+    given: int | str | None = None
+    right: int | str | None = None
+    is_right: bool | None = None
+    explanation: str = ""
+
+
+@dataclass
+class PbqView:
+    kind: str
+    elements: list[ElementView]
+    values: list[str]
+    reveal: bool
+
+    @property
+    def is_order(self):
+        return self.kind == "order"
+
+    @property
+    def places(self):
+        return range(1, len(self.elements) + 1)
+
+    @property
+    def right_count(self):
+        return sum(1 for element in self.elements if element.is_right)
+
+    @property
+    def right_sequence(self):
+        """Order, revealed: the items in their right order."""
+        return sorted(self.elements, key=lambda element: element.right or 0)
+
+    @property
+    def value_choices(self):
+        """Match: (number, value) for the selects, in the listed order."""
+        return list(enumerate(self.values, start=1))
+
+    @property
+    def radio_grid(self):
+        """Match with few values: a radio per value reads better than a select."""
+        return len(self.values) <= 4
+
+
+def pbq_view(*, kind, values, order, rows, response, reveal) -> PbqView:
+    """The elements of a PBQ in the order shown, with the learner's answer (and the key)."""
+    shown = [choice_id for choice_id in order if choice_id in rows]
+    if kind == "order":
+        given = {choice_id: place for place, choice_id in enumerate(response or [], start=1)}
+    else:
+        given = dict(zip(shown, response or [], strict=False))
+    elements = []
+    for index, choice_id in enumerate(shown, start=1):
+        row = rows[choice_id]
+        element = ElementView(
+            index=index, letter=LETTERS[index - 1], text=row["text"], given=given.get(choice_id)
+        )
+        if reveal:
+            element.right = row["position"] if kind == "order" else row["value"]
+            element.is_right = element.given == element.right
+            element.explanation = row["explanation"]
+        elements.append(element)
+    return PbqView(kind=kind, elements=elements, values=list(values), reveal=reveal)
 
 
 def question_url_maker(attempt_id: int):
@@ -251,6 +349,7 @@ class QuestionCard:
     reveal: bool
     bookmarked: bool
     navigator: list[NavCell] = field(default_factory=list)
+    pbq: PbqView | None = None
     # Practice or drill: the question is part of the learner's open simulation (no feedback).
     held: bool = False
 
@@ -399,21 +498,32 @@ def question_card(
             row["id"]: row
             for row in Choice.objects.filter(question_id=item.question_id)
             .order_by()
-            .values("id", "text", "explanation", "is_correct")
+            .values("id", "text", "explanation", "is_correct", "position", "value")
         }
     correct_total = sum(1 for row in choice_rows.values() if row["is_correct"])
     reveal = not held_here and (
         not attempt.is_open or (attempt.gives_feedback and item.answered_at is not None)
     )
+    pbq = None
+    if item.question.kind != "choice":
+        pbq = pbq_view(
+            kind=item.question.kind,
+            values=item.question.match_values,
+            order=item.choice_order,
+            rows=choice_rows,
+            response=item.response,
+            reveal=reveal,
+        )
     return QuestionCard(
         attempt=attempt,
         item=item,
         question=item.question,
-        choices=_choice_views(item.choice_order, choice_rows, item.selected, reveal),
+        choices=[] if pbq else _choice_views(item.choice_order, choice_rows, item.selected, reveal),
         correct_total=correct_total,
         reveal=reveal,
         bookmarked=marked,
         navigator=cells,
+        pbq=pbq,
         held=held_here,
     )
 
@@ -466,6 +576,17 @@ class ObjectiveScore(Score):
     objective_id: int
 
 
+@dataclass
+class PbqResult:
+    position: int
+    credit: float  # 0..1
+    full: bool
+
+    @property
+    def percent(self):
+        return round(100 * self.credit)
+
+
 def attempt_results(*, attempt: Attempt) -> dict:
     """Per-domain and per-objective scores of a submitted attempt (two queries).
 
@@ -510,6 +631,12 @@ def attempt_results(*, attempt: Attempt) -> dict:
         key=lambda d: (d.correct / d.total, -d.total, d.number),
         default=None,
     )
+    pbqs = [
+        PbqResult(position=row["position"], credit=row["score"] or 0, full=bool(row["is_correct"]))
+        for row in attempt.items.exclude(question__kind="choice")
+        .order_by("position")
+        .values("position", "score", "is_correct")
+    ]
     exam = attempt.exam
     scale = {"score_min": exam.score_min, "score_max": exam.score_max}
     return {
@@ -518,6 +645,8 @@ def attempt_results(*, attempt: Attempt) -> dict:
         "weakest_domain": weakest_domain,
         "pass_percent": round(pass_percent_compute(pass_mark=exam.pass_mark, **scale)),
         "score_span": score_span(**scale),
+        "pbqs": pbqs,
+        "pbq_weight": PBQ_WEIGHT,
     }
 
 
@@ -527,6 +656,7 @@ class ReviewEntry:
     question: Question
     choices: list[ChoiceView]
     bookmarked: bool
+    pbq: PbqView | None = None
     # Held back by the learner's open simulation: no key, no explanation (see ``questions_held``).
     held: bool = False
     text: str = ""  # the question's text as the learner saw it
@@ -565,7 +695,7 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     rows_by_question = defaultdict(dict)
     live = [item.question_id for item in items if item.revision is None and not item.held]
     for row in Choice.objects.filter(question_id__in=live).values(
-        "id", "question_id", "text", "explanation", "is_correct"
+        "id", "question_id", "text", "explanation", "is_correct", "position", "value"
     ):
         rows_by_question[row["question_id"]][row["id"]] = row
     bookmarked = set(
@@ -575,23 +705,38 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     )
     entries = []
     for item in items:
-        text = item.revision.snapshot["text"] if item.revision is not None else item.question.text
+        snapshot = item.revision.snapshot if item.revision is not None else None
+        text = snapshot["text"] if snapshot is not None else item.question.text
         if item.held:
             rows = {}
-        elif item.revision is not None:
-            rows = snapshot_choice_rows(item.revision.snapshot)
+        elif snapshot is not None:
+            rows = snapshot_choice_rows(snapshot)
         else:
             rows = rows_by_question[item.question_id]
-        entries.append(
-            ReviewEntry(
-                item=item,
-                question=item.question,
-                choices=_choice_views(item.choice_order, rows, item.selected, True),
-                bookmarked=item.question_id in bookmarked,
-                held=item.held,
-                text=text,
-            )
+        kind = snapshot.get("type", "choice") if snapshot is not None else item.question.kind
+        entry = ReviewEntry(
+            item=item,
+            question=item.question,
+            choices=[],
+            bookmarked=item.question_id in bookmarked,
+            held=item.held,
+            text=text,
         )
+        if kind == "choice":
+            entry.choices = _choice_views(item.choice_order, rows, item.selected, True)
+        elif not item.held:
+            values = item.question.match_values
+            if snapshot is not None:
+                values = snapshot.get("values", values)
+            entry.pbq = pbq_view(
+                kind=kind,
+                values=values,
+                order=item.choice_order,
+                rows=rows,
+                response=item.response,
+                reveal=True,
+            )
+        entries.append(entry)
     return entries
 
 

@@ -29,6 +29,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
@@ -36,10 +37,12 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Profile
+from exams import rules
 from exams.models import Attempt, AttemptItem, Bookmark, DomainTally
 from exams.rules import RECENT_WINDOW, recent_key, recent_merge, scaled_score_compute
 from exams.selectors import (
     open_simulation,
+    pbqs_pick,
     question_held,
     questions_pick,
     simulation_items_open,
@@ -116,10 +119,6 @@ class AnswerResult:
     ``attempt`` (with its exam) and ``item`` (with ``question__objective__domain``) are the
     rows read under the lock, updated in memory; ``choice_rows`` maps the question's choice ids
     to their id, text, explanation and is_correct; ``position_next`` is where the learner goes.
-    ``items`` (position -> item with ``bookmarked`` and ``held``, for the positions the card
-    can show next), ``choices`` (question id -> choice rows, for the answered question and the
-    next one) and ``navigator`` (``[position, answered, flagged, selection made]`` of every
-    item, as stored now) let the card shown next read nothing again.
     """
 
     item: AttemptItem
@@ -251,15 +250,23 @@ def attempt_start(
             open_one = open_simulation(user=user)
             if open_one is not None:
                 raise SimulationOpen(open_one)
-        question_ids = questions_pick(
+        pbq_ids = []
+        if mode == Attempt.Mode.SIMULATION:
+            # As in the real exam the performance-based questions come first (exams.rules).
+            low, high = rules.SIMULATION_PBQS
+            pbq_ids = pbqs_pick(
+                user=user, exam=exam, count=min(rng.randint(low, high), count), rng=rng
+            )
+        question_ids = pbq_ids + questions_pick(
             user=user,
             exam=exam,
-            count=count,
+            count=count - len(pbq_ids),
             domain_ids=domain_ids,
             objective_ids=objective_ids,
             bookmarked=bookmarked,
             hold_for_review=mode == Attempt.Mode.SIMULATION and exam.hold_for_review,
             rng=rng,
+            kind=Question.Kind.CHOICE if mode == Attempt.Mode.SIMULATION else None,
         )
         if not question_ids:
             raise NoQuestions("The bank holds no active questions for that choice yet.")
@@ -292,22 +299,23 @@ def attempt_start(
 
         # The choices, each with its question's current revision (the one the learner is
         # shown), in one read: the revision link costs no query of its own.
-        choices_by_question: dict[int, list[int]] = {qid: [] for qid in question_ids}
+        choices_by_question: dict[int, list[tuple]] = {qid: [] for qid in question_ids}
         revision_of: dict[int, int | None] = {}
         current_revision = QuestionRevision.objects.filter(
             question_id=OuterRef("question_id"), number=OuterRef("question__revision_number")
         ).values("pk")[:1]
-        for question_id, choice_id, revision_id in (
+        for question_id, letter, choice_id, position, value, revision_id in (
             Choice.objects.filter(question_id__in=question_ids)
             .order_by()
-            .values_list("question_id", "id", Subquery(current_revision))
+            .values_list(
+                "question_id", "letter", "id", "position", "value", Subquery(current_revision)
+            )
         ):
-            choices_by_question[question_id].append(choice_id)
+            choices_by_question[question_id].append((letter, choice_id, position, value))
             revision_of[question_id] = revision_id
         items = []
         for position, question_id in enumerate(question_ids, start=1):
-            order = sorted(choices_by_question[question_id])
-            rng.shuffle(order)
+            order = _display_order(choices_by_question[question_id], rng)
             items.append(
                 AttemptItem(
                     attempt=attempt,
@@ -319,6 +327,26 @@ def attempt_start(
             )
         AttemptItem.objects.bulk_create(items)
     return attempt
+
+
+def _display_order(choices: list[tuple], rng: random.Random) -> list[int]:
+    """Choice ids in the order shown, fixed for the attempt; ``choices`` are (letter, id,
+    position, value).
+
+    Options and items are shuffled; an order question's items are never shown in their right
+    order (a learner could submit the page as it came). A match question's rows keep their
+    listed order, which says nothing of their values (an exhibit often lists them the same way).
+    """
+    choices = sorted(choices)
+    if any(value for *_, value in choices):
+        return [choice_id for _, choice_id, _, _ in choices]
+    order = [choice_id for _, choice_id, _, _ in choices]
+    rng.shuffle(order)
+    positions = {choice_id: place for _, choice_id, place, _ in choices}
+    if len(order) > 1 and None not in positions.values():
+        while sorted(order, key=positions.get) == order:
+            rng.shuffle(order)
+    return order
 
 
 def attempt_gate(*, attempt: Attempt, now: datetime | None = None) -> GateResult:
@@ -353,11 +381,14 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
     return None
 
 
+CHOICE_ROW_FIELDS = ("id", "text", "explanation", "is_correct", "position", "value")
+
+
 def _choice_rows(*question_ids: int) -> dict[int, dict[int, dict]]:
     """Question id -> its choices' rows (id, text, explanation, is_correct), in one query."""
     found: dict[int, dict[int, dict]] = {question_id: {} for question_id in question_ids}
     rows = Choice.objects.filter(question_id__in=question_ids).order_by()
-    for row in rows.values("id", "question_id", "text", "explanation", "is_correct"):
+    for row in rows.values("question_id", *CHOICE_ROW_FIELDS):
         found[row.pop("question_id")][row["id"]] = row
     return found
 
@@ -423,7 +454,8 @@ def answer_submit(
     attempt_id: int,
     user,
     position: int,
-    choice_ids,
+    choice_ids=(),
+    elements: dict[str, str] | None = None,
     move_to: int | None = None,
     autosave: bool = False,
     now: datetime | None = None,
@@ -439,10 +471,15 @@ def answer_submit(
     learner moves on to the next question, or to
     ``move_to`` (a position of the attempt, else ``InvalidAnswer``) when they chose where to go.
 
-    Reads the attempt (locked) with its items once and the choices of the question and of the
-    next one once, and hands them back in the result so that the card shown next needs no
-    second read of them. Raises ``Attempt.DoesNotExist`` for an attempt that is not the
-    learner's.
+    A performance-based question takes ``elements`` instead of ``choice_ids``: the form's
+    ``place-K`` (order: the place, 1..n, given to the K-th item shown) or ``value-K`` (match:
+    the number, 1..m, of the value given to the K-th row). Practice needs every element; a
+    simulation saves what is given (an element left open is wrong). See ``exams.rules``.
+
+    Reads the attempt (locked) with the items the card can show once and the choices of the
+    question and of the next one once, and hands them back in the result so that the card
+    shown next needs no second read of them. Raises ``Attempt.DoesNotExist`` for an attempt
+    that is not the learner's.
     """
     now = now or timezone.now()
     expired = None
@@ -462,7 +499,7 @@ def answer_submit(
             if expired is None:
                 move_to = _move_target(attempt, move_to)
                 result = _answer_check_and_store(
-                    attempt, items, position, selected, user, now, move_to, autosave
+                    attempt, items, position, selected, elements or {}, user, now, move_to, autosave
                 )
                 result.navigator = _navigator_now(navigator, items)
         except InvalidAnswer as error:
@@ -528,19 +565,38 @@ def attempt_move(*, attempt_id: int, user, move_to: int, now: datetime | None = 
     return attempt
 
 
-def _answer_check_and_store(attempt, items, position, selected, user, now, move_to, autosave):
+def _answer_check_and_store(
+    attempt, items, position, selected, elements, user, now, move_to, autosave
+) -> AnswerResult:
     item = items.get(position)
     if item is None:
         raise InvalidAnswer("That question is not part of this attempt.")
     if item.held:
         raise QuestionHeld(QuestionHeld.message)
     autosave = autosave and attempt.is_simulation
+    following = items.get(position + 1) if attempt.is_simulation else None
+    choices = _choice_rows(item.question_id, *([following.question_id] if following else []))
+    if item.question.kind != Question.Kind.CHOICE:
+        rows = choices[item.question_id]
+        response, credit = _pbq_response(attempt, item, rows, elements, allow_empty=autosave)
+        result = _answer_store(
+            attempt,
+            item,
+            selected=[],
+            response=response,
+            credit=credit,
+            complete=bool(response),
+            user=user,
+            now=now,
+            move_to=item.position if autosave else move_to,
+        )
+        result.attempt, result.choice_rows = attempt, rows
+        result.items, result.choices = items, choices
+        return result
     if not selected and not autosave:
         raise InvalidAnswer("Choose an answer first.")
     if not set(selected) <= set(item.choice_order):
         raise InvalidAnswer("That is not a choice of this question.")
-    following = items.get(position + 1) if attempt.is_simulation else None
-    choices = _choice_rows(item.question_id, *([following.question_id] if following else []))
     rows = choices[item.question_id]
     correct = {choice_id for choice_id, row in rows.items() if row["is_correct"]}
     if len(correct) <= 1 and len(selected) > 1:
@@ -556,13 +612,81 @@ def _answer_check_and_store(attempt, items, position, selected, user, now, move_
         )
     if autosave:
         move_to = item.position
-    result = _answer_store(attempt, item, selected, correct, user, now, move_to)
+    result = _answer_store(
+        attempt,
+        item,
+        selected=selected,
+        response=[],
+        credit=Fraction(1 if set(selected) == correct else 0) if selected else None,
+        # A simulation keeps an empty or wrong-sized selection unanswered (scored wrong).
+        complete=bool(selected) and (len(selected) == len(correct) or len(correct) <= 1),
+        user=user,
+        now=now,
+        move_to=move_to,
+    )
     result.attempt, result.choice_rows = attempt, rows
     result.items, result.choices = items, choices
     return result
 
 
-def _answer_store(attempt, item, selected, correct, user, now, move_to) -> AnswerResult:
+def _pbq_response(attempt, item, rows, elements, *, allow_empty=False):
+    """The learner's answer to a PBQ from the form's elements, and its credit.
+
+    ``allow_empty`` (a simulation's autosave) takes nothing given as no answer.
+    Raises ``InvalidAnswer`` for a place or value that does not exist, a place given twice,
+    nothing given at all, or (outside a simulation) an element left open.
+    """
+    question = item.question
+    order = [choice_id for choice_id in item.choice_order if choice_id in rows]
+    is_order = question.kind == Question.Kind.ORDER
+    count = len(order) if is_order else len(question.match_values)
+    prefix = "place" if is_order else "value"
+    noun = "item" if is_order else "row"
+    given = []
+    for index in range(1, len(order) + 1):
+        raw = (elements.get(f"{prefix}-{index}") or "").strip()
+        if not raw:
+            given.append(None)
+        elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= count:
+            given.append(int(raw))
+        else:
+            raise InvalidAnswer(
+                f"That is not a {'place' if is_order else 'value'} of this question."
+            )
+    filled = sum(1 for number in given if number is not None)
+    if not filled and allow_empty:
+        return [], None  # a simulation's autosave of a cleared question: unanswered
+    if not filled:
+        raise InvalidAnswer(
+            "Put the items in order first." if is_order else "Give each row a value first."
+        )
+    if filled < len(order) and attempt.mode != Attempt.Mode.SIMULATION:
+        raise InvalidAnswer(f"Give every {noun} a {prefix}: {filled} of {len(order)} done.")
+    if is_order:
+        response: list = [None] * len(order)
+        for choice_id, place in zip(order, given, strict=True):
+            if place is None:
+                continue
+            if response[place - 1] is not None:
+                raise InvalidAnswer(
+                    f"Place {place} is given to two items; give each place to one item."
+                )
+            response[place - 1] = choice_id
+        positions = {choice_id: rows[choice_id]["position"] for choice_id in order}
+        right = rules.order_right(response=response, positions=positions)
+    else:
+        values = question.match_values
+        response = [None if number is None else values[number - 1] for number in given]
+        key = [rows[choice_id]["value"] for choice_id in order]
+        right = rules.match_right(response=response, key=key)
+    return response, rules.element_credit(right=right, total=len(order))
+
+
+def _answer_store(
+    attempt, item, *, selected, response, credit, complete, user, now, move_to
+) -> AnswerResult:
+    """Store an answer: ``credit`` (0..1, None for nothing chosen) and whether it is
+    ``complete`` (an incomplete one stays unanswered, scored wrong)."""
     practice_like = attempt.gives_feedback
     # A simulation moves on (to the next question, or where the learner chose) after each
     # save; practice stays for the feedback.
@@ -571,12 +695,11 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
         position_next = move_to
     elif not practice_like and item.position < attempt.question_count:
         position_next = item.position + 1
-    # A simulation keeps an empty or wrong-sized selection unanswered (scored wrong).
-    complete = bool(selected) and (len(selected) == len(correct) or len(correct) <= 1)
     answered_at = now if complete else None
-    if item.selected == selected and (item.answered_at is not None) == complete:
+    same = (item.selected, item.response) == (selected, response)
+    if same and (item.answered_at is not None) == complete:
         if not _item_as_read(item).exists():
-            return _answer_store_again(attempt, item, selected, correct, user, now, move_to)
+            return _answer_store_again(attempt, item, locals())
         # A double submit: nothing changes (a simulation still moves on).
         if not practice_like:
             _position_store(attempt, position_next)
@@ -588,13 +711,19 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
             attempt=attempt,
         )
     newly = item.answered_at is None and complete
-    is_correct = (set(selected) == correct) if selected else None
+    score = None if credit is None else float(credit)
+    is_correct = None if credit is None else credit == 1
     written = _item_as_read(item).update(
-        selected=selected, is_correct=is_correct, answered_at=answered_at
+        selected=selected,
+        response=response,
+        score=score,
+        is_correct=is_correct,
+        answered_at=answered_at,
     )
     if not written:
-        return _answer_store_again(attempt, item, selected, correct, user, now, move_to)
-    item.selected, item.is_correct, item.answered_at = selected, is_correct, answered_at
+        return _answer_store_again(attempt, item, locals())
+    item.selected, item.response, item.score = selected, response, score
+    item.is_correct, item.answered_at = is_correct, answered_at
     _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
@@ -609,16 +738,17 @@ def _answer_store(attempt, item, selected, correct, user, now, move_to) -> Answe
     )
 
 
-def _answer_store_again(attempt, item, selected, correct, user, now, move_to) -> AnswerResult:
+def _answer_store_again(attempt, item, arguments: dict) -> AnswerResult:
     """The item was written by a request that held the lock while this one waited for it:
     read it again (now under the lock) and decide on what it holds."""
-    item.refresh_from_db(fields=["selected", "is_correct", "answered_at"])
-    return _answer_store(attempt, item, selected, correct, user, now, move_to)
+    item.refresh_from_db(fields=["selected", "response", "score", "is_correct", "answered_at"])
+    keys = ("selected", "response", "credit", "complete", "user", "now", "move_to")
+    return _answer_store(attempt, item, **{key: arguments[key] for key in keys})
 
 
 def _item_as_read(item: AttemptItem):
     """The item, if it still holds the answer it was read with (see ``_locked_items``)."""
-    same = AttemptItem.objects.filter(pk=item.pk, selected=item.selected)
+    same = AttemptItem.objects.filter(pk=item.pk, selected=item.selected, response=item.response)
     if item.answered_at is None:
         return same.filter(answered_at__isnull=True)
     return same.filter(answered_at=item.answered_at)
@@ -667,18 +797,23 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
     submitted_at = now
     if attempt.deadline is not None and now > attempt.deadline:
         submitted_at = attempt.deadline  # it was submitted as it stood when time ran out
-    attempt.items.filter(answered_at__isnull=True).update(is_correct=False)
-    answered = attempt.items.filter(answered_at__isnull=False).count()
-    correct = attempt.items.filter(is_correct=True).count()
+    attempt.items.filter(answered_at__isnull=True).update(is_correct=False, score=0)
+    scored = list(attempt.items.values_list("question__kind", "score", "is_correct", "answered_at"))
+    answered = sum(1 for *_, answered_at in scored if answered_at is not None)
+    correct = sum(1 for _, _, is_correct, _ in scored if is_correct)
+    points, possible = rules.weighted_points(
+        (kind, rules.stored_credit(score, is_correct)) for kind, score, is_correct, _ in scored
+    )
     attempt.correct_count = correct
     attempt.counted = attempt_counts(answered=answered, total=attempt.question_count)
     attempt.status = Attempt.Status.SUBMITTED
     attempt.submitted_at = submitted_at
     if attempt.mode == Attempt.Mode.SIMULATION:
         exam = attempt.exam
+        # Each PBQ weighs rules.PBQ_WEIGHT items, its partial credit scaled (exams.rules).
         attempt.scaled_score = scaled_score_compute(
-            correct=correct,
-            total=attempt.question_count,
+            correct=points,
+            total=possible,
             score_min=exam.score_min,
             score_max=exam.score_max,
         )

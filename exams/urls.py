@@ -31,6 +31,7 @@ urlpatterns = [
         name="item_bookmark",
     ),
     path("attempts/<id:attempt_id>/clock/", views.clock, name="clock"),
+    path("attempts/<id:attempt_id>/countdown/", views.countdown, name="countdown"),
     path("attempts/<id:attempt_id>/submit/", views.submit, name="submit"),
     path("attempts/<id:attempt_id>/finish/", views.finish, name="finish"),
     path("attempts/<id:attempt_id>/abandon/", views.abandon, name="abandon"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
+from accounts.services import profile_countdown_set
 from exams import selectors, services
 from exams.forms import BookmarkSetForm, StartForm
 from exams.models import Attempt
@@ -167,10 +168,25 @@ def _bad_request(request, attempt, position, error, *, status=400):
     context["error"] = str(error)
     # Show the page again with the learner's own ticks, so they can correct rather than redo.
     sent = set(request.POST.getlist("choice"))
-    if sent and not context["card"].reveal:
-        for choice in context["card"].choices:
+    card = context["card"]
+    if sent and not card.reveal:
+        for choice in card.choices:
             choice.selected = str(choice.id) in sent
+    if card.pbq and not card.reveal:
+        for element in card.pbq.elements:
+            element.given = _element_sent(request, card.pbq, element.index)
     return render(request, "exams/question.html", context, status=status)
+
+
+def _element_sent(request, pbq, index):
+    """The place or value the refused form gave element ``index``, to show it again."""
+    raw = request.POST.get(f"{'place' if pbq.is_order else 'value'}-{index}", "")
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    if pbq.is_order:
+        return number if 1 <= number <= len(pbq.elements) else None
+    return pbq.values[number - 1] if 1 <= number <= len(pbq.values) else None
 
 
 def _card_context(request, attempt, position, *, item=None, choice_rows=None, saved=None):
@@ -387,13 +403,19 @@ def answer(request, attempt_id, position):
     rendered from those rows, so only the navigator is read again.
     """
     choice_ids = request.POST.getlist("choice")
+    # A performance-based question's places (order) or values (match): place-1, value-2, ...
+    elements = {
+        name: value
+        for name, value in request.POST.items()
+        if name.startswith(("place-", "value-")) and value
+    }
     autosave = request.POST.get("autosave") == "1"
     try:
         go = _go(request)
     except BadInput as error:
         return HttpResponse(str(error), status=400, content_type="text/plain")
     move_to = go if isinstance(go, int) else None
-    move_only = go is not None and not choice_ids and not autosave
+    move_only = go is not None and not choice_ids and not elements and not autosave
     try:
         if move_only:
             attempt = services.attempt_move(
@@ -407,6 +429,7 @@ def answer(request, attempt_id, position):
             user=request.user,
             position=position,
             choice_ids=choice_ids,
+            elements=elements,
             move_to=move_to,
             autosave=autosave,
         )
@@ -547,6 +570,23 @@ def clock(request, attempt_id):
     return JsonResponse(data)
 
 
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def countdown(request, attempt_id):
+    """Hide or show a simulation's time left. The choice is the learner's, kept on the profile,
+    so a reload (or the next simulation) remembers it; htmx gets 204, a plain form goes back."""
+    attempt = _attempt_for(request, attempt_id)
+    try:
+        hidden = _switch(request, "hidden", "Say whether to hide (1) or show (0) the time left.")
+    except BadInput as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    profile_countdown_set(user=request.user, hidden=hidden)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect("exams:resume", attempt.pk)
+
+
 @require_safe
 @login_required
 @never_cache
@@ -634,32 +674,9 @@ def results(request, attempt_id):
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "chart": _domain_chart(scores["domains"], scores["pass_percent"]),
             **scores,
         },
     )
-
-
-def _domain_chart(domains, pass_percent):
-    """Geometry of the per-domain bar chart (an SVG drawn by the template)."""
-    x0, span, row_height = 250, 290, 28
-    rows = [
-        {
-            "domain": domain,
-            "y": index * row_height + 6,
-            "text_y": index * row_height + 19,
-            "width": round(span * domain.percent / 100),
-        }
-        for index, domain in enumerate(domains)
-    ]
-    return {
-        "rows": rows,
-        "height": max(1, len(rows)) * row_height + 4,
-        "x0": x0,
-        "span": span,
-        "value_x": x0 + span + 6,
-        "pass_x": x0 + round(span * pass_percent / 100),
-    }
 
 
 @require_safe

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
@@ -23,8 +23,10 @@ from django.utils.text import Truncator
 
 from billings.admin import admin_id
 from gamification import services as gamification
+from questions.item_analysis import DISCRIMINATION_NEAR_ZERO, EASY_ABOVE, HARD_BELOW
 from questions.models import (
     LETTERS,
+    MATCH_VALUE_MAX_LENGTH,
     Choice,
     Domain,
     Exam,
@@ -33,7 +35,16 @@ from questions.models import (
     Question,
     QuestionReport,
 )
-from questions.rules import choices_check, problem_sentence
+from questions.rules import (
+    choices_check,
+    element_count_problem,
+    match_key_resolve,
+    pbq_text_problem,
+    problem_sentence,
+    values_join,
+    values_problems,
+    values_split,
+)
 from questions.services import ReportRefused, question_revise, report_resolve
 
 EXAM_PARAMETER = "exam__id__exact"
@@ -180,6 +191,54 @@ class ItemFlagFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FacilityFilter(admin.SimpleListFilter):
+    """The share of learners right, banded at the thresholds the item analysis flags at."""
+
+    title = "facility"
+    parameter_name = "facility"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("hard", f"Below {HARD_BELOW} (hard)"),
+            ("middle", f"{HARD_BELOW} to {EASY_ABOVE}"),
+            ("easy", f"Above {EASY_ABOVE} (too easy)"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "hard":
+            return queryset.filter(stat_facility__lt=HARD_BELOW)
+        if self.value() == "middle":
+            return queryset.filter(stat_facility__gte=HARD_BELOW, stat_facility__lte=EASY_ABOVE)
+        if self.value() == "easy":
+            return queryset.filter(stat_facility__gt=EASY_ABOVE)
+        return queryset
+
+
+class DiscriminationFilter(admin.SimpleListFilter):
+    """Whether the question separates strong learners from weak ones."""
+
+    title = "discrimination"
+    parameter_name = "discrimination"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("negative", "Negative"),
+            ("weak", f"0 to {DISCRIMINATION_NEAR_ZERO} (near zero)"),
+            ("good", f"{DISCRIMINATION_NEAR_ZERO} and above"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "negative":
+            return queryset.filter(stat_discrimination__lt=0)
+        if self.value() == "weak":
+            return queryset.filter(
+                stat_discrimination__gte=0, stat_discrimination__lt=DISCRIMINATION_NEAR_ZERO
+            )
+        if self.value() == "good":
+            return queryset.filter(stat_discrimination__gte=DISCRIMINATION_NEAR_ZERO)
+        return queryset
+
+
 class CorrectCountFilter(admin.SimpleListFilter):
     """Single answer, "choose TWO", ... and the broken case of no correct choice at all."""
 
@@ -191,7 +250,9 @@ class CorrectCountFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value in {"0", "1", "2"}:
+        if value == "0":  # an order or match question marks no option correct, rightly
+            return queryset.filter(correct_count=0, kind=Question.Kind.CHOICE)
+        if value in {"1", "2"}:
             return queryset.filter(correct_count=int(value))
         if value == "3":
             return queryset.filter(correct_count__gte=3)
@@ -203,7 +264,12 @@ class ChoiceForm(forms.ModelForm):
 
     class Meta:
         model = Choice
-        fields = ("letter", "text", "explanation", "is_correct")
+        fields = ("letter", "text", "explanation", "is_correct", "position", "value")
+        help_texts = {
+            "is_correct": "Multiple choice: a correct option.",
+            "position": "Order: this item's place in the right order (1 = first).",
+            "value": "Match: this row's right value, one of the question's values.",
+        }
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2, "cols": 50}),
             "explanation": forms.Textarea(attrs={"rows": 2, "cols": 50}),
@@ -228,11 +294,20 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        kept_forms = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
+        kept = [form.cleaned_data for form in kept_forms]
+        kind = self.instance.kind or Question.Kind.CHOICE
+        if kind != Question.Kind.CHOICE:
+            problems = _pbq_problems(kind, self.instance.match_values, kept)
+            if problems:
+                raise ValidationError(problems)
+            for form in kept_forms:
+                form.instance.value = form.cleaned_data.get("value", "")
+            return
+        if any(data.get("position") or data.get("value") for data in kept):
+            raise ValidationError("Only order items take a position and match rows a value.")
         # Repeated letters were already reported by the unique check in super().clean().
         problems = [
             problem_sentence(problem)
@@ -244,6 +319,42 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         ]
         if problems:
             raise ValidationError(problems)
+
+
+def _pbq_problems(kind: str, values: list[str], kept: list[dict]) -> list[str]:
+    """The rules of questions.rules for an order or match question's elements, as sentences;
+    a match row's value is set to the list's spelling."""
+    problems = []
+    count_problem = element_count_problem(kind, len(kept))
+    if count_problem:
+        problems.append(count_problem[0].upper() + count_problem[1:] + ".")
+    if any(data.get("is_correct") for data in kept):
+        problems.append("Only multiple-choice options are marked correct; leave it unticked.")
+    letters = sorted(data["letter"] for data in kept)
+    if letters != list(LETTERS[: len(letters)]):
+        problems.append(
+            f"Letters must run from A without gaps (A, B, C...); got {', '.join(letters)}."
+        )
+    if kind == Question.Kind.ORDER:
+        if any(data.get("value") for data in kept):
+            problems.append("Order items take a position, not a value.")
+        places = sorted(data.get("position") or 0 for data in kept)
+        if places != list(range(1, len(kept) + 1)):
+            problems.append(
+                f"Positions must run 1 to {len(kept)}, each once; got "
+                + ", ".join(str(place) if place else "none" for place in places)
+                + "."
+            )
+        return problems
+    if any(data.get("position") for data in kept):
+        problems.append("Match rows take a value, not a position.")
+    key, key_problems = match_key_resolve(
+        values=values, key=[data.get("value", "") for data in kept], rows=len(kept)
+    )
+    problems += [f"{problem[0].upper()}{problem[1:]}." for problem in key_problems]
+    for data, value in zip(kept, key, strict=True):
+        data["value"] = value
+    return problems
 
 
 class ChoiceInline(admin.TabularInline):
@@ -258,9 +369,26 @@ class ChoiceInline(admin.TabularInline):
 
 
 class QuestionForm(forms.ModelForm):
+    values = forms.CharField(
+        required=False,
+        label="Values",
+        help_text="Match questions only: the values the rows choose from, separated by |, "
+        "such as Allow | Deny (2 to 8).",
+    )
+
     class Meta:
         model = Question
-        fields = ("exam", "objective", "external_id", "text", "is_active", "difficulty", "tags")
+        fields = (
+            "exam",
+            "objective",
+            "external_id",
+            "kind",
+            "text",
+            "exhibit",
+            "is_active",
+            "difficulty",
+            "tags",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,9 +396,27 @@ class QuestionForm(forms.ModelForm):
             field = self.fields["objective"]
             field.queryset = field.queryset.select_related("domain__exam")
             field.label_from_instance = _objective_label
+        if "kind" in self.fields:
+            self.fields["kind"].required = False  # a form without it edits multiple choice
+        if self.instance.pk and "values" in self.fields:
+            self.fields["values"].initial = values_join(self.instance.match_values)
 
     def clean(self):
         cleaned = super().clean()
+        kind = cleaned["kind"] = cleaned.get("kind") or Question.Kind.CHOICE
+        self.instance.kind = kind
+        values = values_split(cleaned.get("values") or "")
+        if kind == Question.Kind.MATCH:
+            if not values:
+                self.add_error("values", "A match question needs its values, such as Allow | Deny.")
+            for problem in values_problems(values, max_length=MATCH_VALUE_MAX_LENGTH):
+                self.add_error("values", problem[0].upper() + problem[1:] + ".")
+        elif values:
+            self.add_error("values", "Only a match question takes values; leave it empty.")
+        self.instance.match_values = values if kind == Question.Kind.MATCH else []
+        text_problem = pbq_text_problem(cleaned.get("text") or "", kind)
+        if text_problem:
+            self.add_error("text", f"The text {text_problem}.")
         exam, objective = cleaned.get("exam"), cleaned.get("objective")
         if exam and objective and objective.domain.exam_id != exam.pk:
             self.add_error(
@@ -350,6 +496,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "difficulty",
         "needs_review",
         ItemFlagFilter,
+        FacilityFilter,
+        DiscriminationFilter,
     )
     list_select_related = ("exam", "objective")
     list_per_page = 50
@@ -365,10 +513,13 @@ class QuestionAdmin(admin.ModelAdmin):
     )
 
     class Media:
-        css = {"all": ["questions/admin/question_preview.css"]}
+        css = {"all": ["questions/admin/question_preview.css", "questions/admin/question_form.css"]}
 
     fieldsets = (
-        (None, {"fields": ("exam", "objective", "external_id", "text")}),
+        (
+            None,
+            {"fields": ("exam", "objective", "external_id", "kind", "text", "exhibit", "values")},
+        ),
         ("Status", {"fields": ("is_active", "difficulty", "tags", "needs_review")}),
         ("Preview as a learner sees it", {"fields": ("preview",)}),
         ("Quality", {"fields": ("revision_number", "item_statistics")}),
@@ -428,6 +579,8 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description="correct", ordering="correct_count")
     def correct_letters(self, obj):
+        if obj.kind != Question.Kind.CHOICE:
+            return obj.get_kind_display()
         letters = ", ".join(sorted(choice.letter for choice in obj.correct_choices))
         return letters or format_html('<strong class="errornote">{}</strong>', "none")
 
@@ -457,7 +610,11 @@ class QuestionAdmin(admin.ModelAdmin):
             return "Save the question to see its preview."
         return render_to_string(
             "questions/admin/question_preview.html",
-            {"question": obj, "choices": obj.choices.order_by("letter")},
+            {
+                "question": obj,
+                "choices": obj.choices.order_by("letter"),
+                "elements": obj.choices.order_by("position" if obj.kind == "order" else "letter"),
+            },
         )
 
     def save_related(self, request, form, formsets, change):
@@ -587,12 +744,20 @@ class QuestionReportAdmin(admin.ModelAdmin):
     @admin.display(description="the question now")
     def question_now(self, obj):
         question = obj.question
+        seen = obj.revision.snapshot if obj.revision else None
+        chosen = set(obj.selected or [])
         return render_to_string(
             "questions/admin/report_question.html",
             {
                 "question": question,
                 "choices": question.choices.order_by("letter"),
-                "seen": obj.revision.snapshot if obj.revision else None,
+                "revision": obj.revision,
+                "seen": seen,
+                # The revision's choices with the learner's answer marked (their stored ids).
+                "seen_choices": [
+                    {**choice, "chosen": choice["id"] in chosen}
+                    for choice in (seen or {}).get("choices", [])
+                ],
                 "stats": question.item_stats.order_by("-revision_number", "mode"),
             },
         )
@@ -653,7 +818,12 @@ class QuestionReportAdmin(admin.ModelAdmin):
 
 
 def exam_item_analysis(request, model_admin, exam_id):
-    """The admin page of one exam's item analysis: flagged question revisions first."""
+    """The admin page of one exam's item analysis: flagged question revisions first.
+
+    Staff who may view the figures (``view_itemstat``: admins and the "Staff editor" group).
+    """
+    if not request.user.has_perm("questions.view_itemstat"):
+        raise PermissionDenied
     exam = get_object_or_404(Exam, pk=exam_id)
     stats = (
         ItemStat.objects.filter(question__exam=exam)

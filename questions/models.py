@@ -10,7 +10,10 @@ import random
 from django.conf import settings
 from django.db import models
 
-LETTERS = "ABCDEF"
+# Options of a multiple-choice question, items of an ordering question, rows of a match.
+LETTERS = "ABCDEFGHIJ"
+# Values a match question's rows choose from (a list shared by its rows).
+MATCH_VALUE_MAX_LENGTH = 100
 
 
 class Exam(models.Model):
@@ -128,10 +131,29 @@ def random_key():
 
 
 class Question(models.Model):
+    """A question of one exam: multiple choice, or a performance-based question (PBQ).
+
+    The kind says what a ``Choice`` holds and how the answer is scored:
+
+    - ``choice``: options, one or more marked ``is_correct`` (all or nothing);
+    - ``order``: items, each holding its correct ``position`` (1..n); scored per item in place;
+    - ``match``: rows, each holding its correct ``value`` from ``match_values`` (the list the
+      rows share, shown in its listed order); scored per row.
+
+    Any kind may carry an ``exhibit`` (a log, a rule table) shown beside the text. The rules an
+    edit must keep (how many elements, a key naming every item once, ...) live in
+    ``questions.rules``, shared by the admin and the importer.
+    """
+
     class Difficulty(models.IntegerChoices):
         EASY = 1, "Easy"
         MEDIUM = 2, "Medium"
         HARD = 3, "Hard"
+
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Multiple choice"
+        ORDER = "order", "Order (performance-based)"
+        MATCH = "match", "Match (performance-based)"
 
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="questions")
     # Denormalised from the objective so that selection by domain is one index scan.
@@ -142,6 +164,14 @@ class Question(models.Model):
     is_active = models.BooleanField("active", default=True)
     difficulty = models.PositiveSmallIntegerField(choices=Difficulty, null=True, blank=True)
     tags = models.CharField(max_length=200, blank=True, help_text="Comma-separated.")
+    kind = models.CharField(max_length=6, choices=Kind, default=Kind.CHOICE)
+    exhibit = models.TextField(
+        blank=True,
+        help_text="Shown beside the question in a monospace block. Lines that start and end "
+        "with | form a table (the first is the header row).",
+    )
+    # A match question's values, in the order shown; empty for the other kinds.
+    match_values = models.JSONField("values", default=list, blank=True)
     # A random number fixed at creation: random selection is an index range scan on it.
     random_key = models.FloatField(default=random_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -165,10 +195,24 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=models.Q(text__regex=r"\S"), name="questions_question_text_not_blank"
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["choice", "order", "match"]),
+                name="questions_question_kind_known",
+            ),
+            # Values belong to match questions, and a match question has them.
+            models.CheckConstraint(
+                condition=(models.Q(kind="match") & ~models.Q(match_values=[]))
+                | (~models.Q(kind="match") & models.Q(match_values=[])),
+                name="questions_question_values_only_for_match",
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["domain", "is_active", "random_key"], name="questions_q_select_idx"
+            ),
+            # A simulation draws its performance-based questions first: a scan of this index.
+            models.Index(
+                fields=["exam", "kind", "is_active", "random_key"], name="questions_q_kind_idx"
             ),
             models.Index(fields=["correct_count"], name="questions_q_correct_idx"),
             models.Index(fields=["difficulty"], name="questions_q_difficulty_idx"),
@@ -184,13 +228,34 @@ class Question(models.Model):
             self.domain_id = self.objective.domain_id
         super().save(*args, **kwargs)
 
+    @property
+    def is_pbq(self):
+        return self.kind != self.Kind.CHOICE
+
+    @property
+    def exhibit_blocks(self):
+        """The exhibit as tables and text blocks, for templates (``questions.rules``)."""
+        from questions.rules import exhibit_blocks
+
+        return exhibit_blocks(self.exhibit)
+
 
 class Choice(models.Model):
+    """An option (multiple choice), an item (order) or a row (match) of a question.
+
+    Its key is ``is_correct`` for an option, ``position`` (1..n) for an item and ``value``
+    for a row; the other two stay empty.
+    """
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     letter = models.CharField(max_length=1)
     text = models.TextField()
     explanation = models.TextField(blank=True)
     is_correct = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField("correct position", null=True, blank=True)
+    value = models.CharField(
+        "correct value", max_length=MATCH_VALUE_MAX_LENGTH, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["question", "letter"]
@@ -199,10 +264,22 @@ class Choice(models.Model):
                 fields=["question", "letter"], name="questions_choice_letter_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(letter__in=list(LETTERS)), name="questions_choice_letter_a_f"
+                condition=models.Q(letter__in=list(LETTERS)), name="questions_choice_letter_a_j"
             ),
             models.CheckConstraint(
                 condition=models.Q(text__regex=r"\S"), name="questions_choice_text_not_blank"
+            ),
+            # One kind of key per element: a mark, a position or a value. (That the positions
+            # of an order question run 1..n once each spans rows: questions.rules checks it. A
+            # unique index would refuse the swap of two positions, which edits need.)
+            models.CheckConstraint(
+                condition=models.Q(position__isnull=True)
+                | models.Q(position__gte=1, position__lte=len(LETTERS), is_correct=False, value=""),
+                name="questions_choice_position_alone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value="") | models.Q(is_correct=False),
+                name="questions_choice_value_alone",
             ),
         ]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from questions.csv_format import QuestionRow
-from questions.rules import answer_count_problem
+from questions.rules import answer_count_problem, pbq_text_problem
 
 # The gates (docs/CONTENT.md, "The quality gate").
 MIN_QUESTIONS = 300
@@ -22,6 +22,9 @@ MIN_MULTI_ANSWER_SHARE = 0.08
 LETTER_SHARE_RANGE = (0.17, 0.33)
 MAX_LONGEST_CORRECT_SHARE = 0.35
 MIN_DIFFICULTY_SHARE = 0.10
+# Performance-based questions (order, match) a current exam's bank must hold: a simulation
+# opens with 3-6 of them, and a learner should not meet the same ones every sitting.
+MIN_PBQS = 12
 # An explanation shorter than this, or without a sentence's end, is not an explanation.
 MIN_EXPLANATION_LENGTH = 25
 NEAR_DUPLICATE_SIMILARITY = 0.6
@@ -102,8 +105,13 @@ class ExamBlueprint:
 
 @dataclass
 class BankFigures:
+    """What the gates judge. ``total`` and the figures of the multiple-choice gates (domains,
+    objectives, letters, lengths, difficulty, Choose-N) count multiple-choice questions only;
+    ``by_kind`` counts every type; explanations, giveaways and near-duplicates cover all."""
+
     blueprint: ExamBlueprint
     total: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
     by_domain: dict[int, int] = field(default_factory=dict)
     by_objective: dict[str, int] = field(default_factory=dict)
     unknown_objectives: dict[str, int] = field(default_factory=dict)
@@ -131,13 +139,32 @@ class BankFigures:
 
 def bank_figures(*, blueprint: ExamBlueprint, rows: Sequence[QuestionRow]) -> BankFigures:
     """Count what the gates judge, for the questions ``rows`` of one exam."""
-    figures = BankFigures(blueprint=blueprint, total=len(rows))
+    kinds = Counter(row.kind for row in rows)
+    figures = BankFigures(
+        blueprint=blueprint,
+        total=kinds["choice"],
+        by_kind={kind: kinds[kind] for kind in ("choice", "order", "match")},
+    )
     by_domain: Counter[int] = Counter()
     by_objective: Counter[str] = Counter()
     letters: Counter[str] = Counter()
     difficulty: Counter[str] = Counter()
     known = set(blueprint.objectives)
     for row in rows:
+        for choice in row.choices:
+            where = f"{row.external_id} {choice.letter}"
+            explanation = choice.explanation.strip()
+            if not explanation:
+                figures.unexplained.append(where)
+            elif len(explanation) < MIN_EXPLANATION_LENGTH or explanation[-1] not in ".!?)\"'":
+                figures.thin_explanations.append(where)
+            if GIVEAWAY_OPTION.search(choice.text):
+                figures.giveaway_options.append(where)
+        if row.kind != "choice":
+            problem = pbq_text_problem(row.text, row.kind)
+            if problem:
+                figures.choose_mismatches.append(f"{row.external_id}: the text {problem}")
+            continue
         by_domain[int(row.objective_code.split(".", 1)[0])] += 1
         by_objective[row.objective_code] += 1
         if row.objective_code not in known:
@@ -155,15 +182,6 @@ def bank_figures(*, blueprint: ExamBlueprint, rows: Sequence[QuestionRow]) -> Ba
         others = [n for letter, n in lengths.items() if letter not in {c.letter for c in correct}]
         if others and min(lengths[c.letter] for c in correct) > max(others):
             figures.longest_correct += 1
-        for choice in row.choices:
-            where = f"{row.external_id} {choice.letter}"
-            explanation = choice.explanation.strip()
-            if not explanation:
-                figures.unexplained.append(where)
-            elif len(explanation) < MIN_EXPLANATION_LENGTH or explanation[-1] not in ".!?)\"'":
-                figures.thin_explanations.append(where)
-            if GIVEAWAY_OPTION.search(choice.text):
-                figures.giveaway_options.append(where)
         problem = answer_count_problem(row.text, len(correct))
         if problem:
             figures.choose_mismatches.append(f"{row.external_id}: {problem}")
@@ -216,7 +234,9 @@ def near_duplicate_pairs(
     return sorted(pairs)
 
 
-def gate_failures(figures: BankFigures, *, min_questions: int = MIN_QUESTIONS) -> list[str]:
+def gate_failures(
+    figures: BankFigures, *, min_questions: int = MIN_QUESTIONS, min_pbqs: int = MIN_PBQS
+) -> list[str]:
     """What fails the gate, one line each; empty when the bank passes.
 
     Retired exams are reported but not gated: their banks are kept as admins hold them.
@@ -226,6 +246,9 @@ def gate_failures(figures: BankFigures, *, min_questions: int = MIN_QUESTIONS) -
     failures = []
     if figures.total < min_questions:
         failures.append(f"{figures.total} questions, fewer than {min_questions}")
+    pbqs = figures.by_kind.get("order", 0) + figures.by_kind.get("match", 0)
+    if pbqs < min_pbqs:
+        failures.append(f"{pbqs} performance-based questions, fewer than {min_pbqs}")
     if not figures.total:
         return failures
     for number, weight in sorted(figures.blueprint.weights.items()):
@@ -286,6 +309,18 @@ def report_lines(figures: BankFigures) -> list[str]:
     total = figures.total or 1
     state = "current" if blueprint.current else "retired: figures only, no gate"
     lines = [f"{blueprint.slug} ({blueprint.code}, {state}): {figures.total} questions"]
+    lines.append(
+        "  by type: "
+        + ", ".join(
+            f"{label} {figures.by_kind.get(kind, 0)}"
+            for kind, label in (
+                ("choice", "multiple choice"),
+                ("order", "order"),
+                ("match", "match"),
+            )
+        )
+        + f" (performance-based: at least {MIN_PBQS})"
+    )
     for number, weight in sorted(blueprint.weights.items()):
         lines.append(
             f"  domain {number}: {figures.by_domain.get(number, 0):5d}  "

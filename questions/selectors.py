@@ -26,17 +26,24 @@ def exam_catalogue(*, current_only=False):
 def questions_export(*, exam: Exam, out: TextIO, include_retired: bool = False) -> int:
     """Write the bank of ``exam`` to ``out`` in the import CSV format; return the row count.
 
-    Columns option-e/f appear only when a question uses them. Questions come in the order
+    Columns option-e..option-j, type, exhibit and values appear only when a question uses
+    them. Questions come in the order
     they were created, streamed in chunks (two queries per chunk), so memory stays flat.
     """
     questions = Question.objects.filter(exam=exam)
     if not include_retired:
         questions = questions.filter(is_active=True)
-    used = Choice.objects.filter(question__in=questions, letter__in=["E", "F"])
+    used = Choice.objects.filter(question__in=questions, letter__in=list(LETTERS[4:]))
     last = max(used.values_list("letter", flat=True).distinct(), default="D")
     letters = LETTERS[: LETTERS.index(last) + 1]
-    difficulty = questions.filter(difficulty__isnull=False).exists()
-    return write_question_rows(out, letters, _export_rows(questions), difficulty=difficulty)
+    # Each optional column only when some exported question uses it.
+    shape = {
+        "difficulty": questions.filter(difficulty__isnull=False).exists(),
+        "kind": questions.exclude(kind=Question.Kind.CHOICE).exists(),
+        "exhibit": questions.exclude(exhibit="").exists(),
+        "values": questions.filter(kind=Question.Kind.MATCH).exists(),
+    }
+    return write_question_rows(out, letters, _export_rows(questions), **shape)
 
 
 def question_rows(*, exam: Exam, include_retired: bool = False) -> Iterator[QuestionRow]:
@@ -65,7 +72,16 @@ def _export_rows(questions) -> Iterator[QuestionRow]:
     rows = (
         questions.select_related("objective")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("letter")))
-        .only("pk", "external_id", "text", "difficulty", "objective__code")
+        .only(
+            "pk",
+            "external_id",
+            "text",
+            "kind",
+            "exhibit",
+            "match_values",
+            "difficulty",
+            "objective__code",
+        )
         .order_by("pk")
     )
     for question in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
@@ -75,8 +91,18 @@ def _export_rows(questions) -> Iterator[QuestionRow]:
             objective_code=question.objective.code,
             text=question.text,
             difficulty=question.difficulty,
+            kind=question.kind,
+            exhibit=question.exhibit,
+            values=tuple(question.match_values),
             choices=tuple(
-                ChoiceData(choice.letter, choice.text, choice.explanation, choice.is_correct)
+                ChoiceData(
+                    choice.letter,
+                    choice.text,
+                    choice.explanation,
+                    choice.is_correct,
+                    choice.position,
+                    choice.value,
+                )
                 for choice in question.choices.all()
             ),
         )

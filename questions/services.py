@@ -48,12 +48,24 @@ from questions.models import (
     QuestionReport,
     QuestionRevision,
 )
-from questions.revisions import snapshot_build, snapshot_differs
+from questions.revisions import SNAPSHOT_CHOICE_FIELDS, snapshot_build, snapshot_differs
 
 DEFAULT_BATCH_SIZE = 1000
 # Rows per multi-row INSERT of choices: 5 parameters each stays far below every backend's limit.
 INSERT_CHUNK = 2000
-CHOICE_COLUMNS = ["question", "letter", "text", "explanation", "is_correct"]
+CHOICE_COLUMNS = ["question", "letter", "text", "explanation", "is_correct", "position", "value"]
+QUESTION_FIELDS = [
+    "revision_number",
+    "objective",
+    "domain",
+    "text",
+    "kind",
+    "exhibit",
+    "match_values",
+    "is_active",
+    "difficulty",
+    "updated_at",
+]
 
 # (file label, rows written so far, rows in the file)
 ProgressCallback = Callable[[str, int, int], None]
@@ -326,29 +338,20 @@ class _Writer:
             for question in Question.objects.filter(
                 exam=exam, external_id__in=[row.external_id for row in rows]
             )
-            .only(
-                "pk",
-                "external_id",
-                "objective_id",
-                "domain_id",
-                "text",
-                "is_active",
-                "difficulty",
-                "revision_number",
-            )
+            .only("pk", "external_id", *QUESTION_FIELDS[:-1])
             .order_by()
         }
         # Plain tuples, not model instances: most rows of a re-import are unchanged.
         choices: dict[int, dict[str, tuple]] = defaultdict(dict)
         if existing:
-            for pk, question_id, letter, text, explanation, is_correct in (
+            for pk, question_id, letter, *key in (
                 Choice.objects.filter(
                     question_id__in=[question.pk for question in existing.values()]
                 )
                 .order_by()
-                .values_list("pk", "question_id", "letter", "text", "explanation", "is_correct")
+                .values_list("pk", "question_id", "letter", *CHOICE_COLUMNS[2:])
             ):
-                choices[question_id][letter] = (pk, text, explanation, is_correct)
+                choices[question_id][letter] = (pk, *key)
 
         new_questions: list[tuple[Question, QuestionRow]] = []
         changed_questions: list[Question] = []
@@ -368,6 +371,9 @@ class _Writer:
                             objective_id=None if objective_id is self.NEW else objective_id,
                             domain_id=domain_id,
                             text=row.text,
+                            kind=row.kind,
+                            exhibit=row.exhibit,
+                            match_values=list(row.values),
                             difficulty=row.difficulty,
                         ),
                         row,
@@ -380,6 +386,10 @@ class _Writer:
                 question.objective_id = None if objective_id is self.NEW else objective_id
                 question.domain_id = domain_id
                 question.text = row.text
+            shape = (row.kind, row.exhibit, list(row.values))
+            if (question.kind, question.exhibit, question.match_values) != shape:
+                changed = content_changed = True
+                question.kind, question.exhibit, question.match_values = shape
             if row.difficulty_given and question.difficulty != row.difficulty:
                 changed = True
                 question.difficulty = row.difficulty
@@ -392,7 +402,13 @@ class _Writer:
                 if choice is None:
                     changed = content_changed = True
                     new_choices.append((question.pk, data))
-                elif choice[1:] != (data.text, data.explanation, data.is_correct):
+                elif choice[1:] != (
+                    data.text,
+                    data.explanation,
+                    data.is_correct,
+                    data.position,
+                    data.value,
+                ):
                     changed = content_changed = True
                     changed_choices.append(
                         Choice(
@@ -400,6 +416,8 @@ class _Writer:
                             text=data.text,
                             explanation=data.explanation,
                             is_correct=data.is_correct,
+                            position=data.position,
+                            value=data.value,
                         )
                     )
             if current:
@@ -424,20 +442,9 @@ class _Writer:
             for question, row in new_questions:
                 new_choices.extend((question.pk, data) for data in row.choices)
         if changed_questions:
-            _update_in_place(
-                changed_questions,
-                [
-                    "objective",
-                    "domain",
-                    "text",
-                    "is_active",
-                    "difficulty",
-                    "updated_at",
-                    "revision_number",
-                ],
-            )
+            _update_in_place(changed_questions, QUESTION_FIELDS)
         if changed_choices:
-            _update_in_place(changed_choices, ["text", "explanation", "is_correct"])
+            _update_in_place(changed_choices, CHOICE_COLUMNS[2:])
         if new_choices:
             _insert_choices(new_choices)
         revised.extend(question for question, _ in new_questions)
@@ -517,7 +524,7 @@ def _insert_choices(choices: list[tuple[int, ChoiceData]]) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    boolean = fields[-1]
+    boolean = fields[4]
     with connection.cursor() as cursor:
         for chunk in batched(choices, INSERT_CHUNK):
             params = []
@@ -528,6 +535,8 @@ def _insert_choices(choices: list[tuple[int, ChoiceData]]) -> None:
                     data.text,
                     data.explanation,
                     boolean.get_db_prep_save(data.is_correct, connection),
+                    data.position,
+                    data.value,
                 ]
             cursor.execute(
                 f"INSERT INTO {quote(Choice._meta.db_table)} ({columns}) "  # noqa: S608
@@ -550,7 +559,7 @@ def revisions_snapshot(*, questions: Sequence[Question], now=None) -> list[Quest
     for row in (
         Choice.objects.filter(question_id__in=list(choices))
         .order_by()
-        .values("id", "question_id", "letter", "text", "explanation", "is_correct")
+        .values("question_id", *SNAPSHOT_CHOICE_FIELDS)
     ):
         choices[row["question_id"]].append(row)
     return QuestionRevision.objects.bulk_create(
@@ -558,7 +567,13 @@ def revisions_snapshot(*, questions: Sequence[Question], now=None) -> list[Quest
             question_id=question.pk,
             number=question.revision_number,
             created_at=now,
-            snapshot=snapshot_build(text=question.text, choices=choices[question.pk]),
+            snapshot=snapshot_build(
+                text=question.text,
+                choices=choices[question.pk],
+                kind=question.kind,
+                exhibit=question.exhibit or None,
+                values=question.match_values,
+            ),
         )
         for question in questions
     )
@@ -571,7 +586,9 @@ def question_revise(*, question: Question, now=None) -> QuestionRevision | None:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Question.objects.select_for_update().only("pk", "text", "revision_number")
+        locked = Question.objects.select_for_update().only(
+            "pk", "text", "kind", "exhibit", "match_values", "revision_number"
+        )
         question_row = locked.get(pk=question.pk)
         latest = (
             QuestionRevision.objects.filter(question_id=question.pk).order_by("-number").first()
@@ -579,7 +596,10 @@ def question_revise(*, question: Question, now=None) -> QuestionRevision | None:
         rows = Choice.objects.filter(question_id=question.pk).order_by()
         snapshot = snapshot_build(
             text=question_row.text,
-            choices=rows.values("id", "letter", "text", "explanation", "is_correct"),
+            choices=rows.values(*SNAPSHOT_CHOICE_FIELDS),
+            kind=question_row.kind,
+            exhibit=question_row.exhibit or None,
+            values=question_row.match_values,
         )
         if latest is not None and not snapshot_differs(latest.snapshot, snapshot):
             return None

@@ -1,4 +1,6 @@
-"""Fixtures for the cross-app tests: a small question bank, two learners and their attempts.
+"""Fixtures for the cross-app tests: a small question bank and attempts on it.
+
+The learners are the root ``conftest.py``'s ``user``, ``user_client`` and ``other``.
 
 The bank is built here rather than taken from the seed migration: transactional tests (the
 browser ones) flush the seeded rows, and the security tests need to control every text.
@@ -8,7 +10,7 @@ import itertools
 
 import pytest
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -25,6 +27,7 @@ def bank_build(*, questions=6, text="", question_count=None, multi=False):
     Explanations say ``EXPLAIN-<question>-<letter>`` so tests can look for leaks.
     """
     from questions.models import Choice, Domain, Exam, Objective, Question
+    from questions.services import revisions_snapshot
 
     n = next(_exam_numbers)
     exam = Exam.objects.create(
@@ -58,29 +61,14 @@ def bank_build(*, questions=6, text="", question_count=None, multi=False):
                 explanation=f"EXPLAIN-{i + 1}-{letter}{text}",
                 is_correct=letter == "B" or (multi and letter == "D"),
             )
+    # Revision 1 of every question, as the admin, the importer and migration 0008 make it.
+    revisions_snapshot(questions=list(exam.questions.all()))
     return exam
 
 
 @pytest.fixture
 def exam(db):
     return bank_build()
-
-
-@pytest.fixture
-def learner(db):
-    """A learner who can sign in through the form (their address is verified)."""
-    return UserFactory(verified=True)
-
-
-@pytest.fixture
-def other(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def learner_client(client, learner):
-    client.force_login(learner)
-    return client
 
 
 @pytest.fixture

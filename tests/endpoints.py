@@ -188,6 +188,14 @@ OWNED = {
         )
     ],
     "exams:clock": [Case("exams:clock", ("get",), lambda w: _u("exams:clock", w.simulation.pk))],
+    "exams:countdown": [
+        Case(
+            "exams:countdown",
+            ("post",),
+            lambda w: _u("exams:countdown", w.simulation.pk),
+            lambda w: {"hidden": "1"},
+        )
+    ],
     "exams:submit": [Case("exams:submit", ("get",), lambda w: _u("exams:submit", w.simulation.pk))],
     "exams:finish": [
         Case("exams:finish", ("post",), lambda w: _u("exams:finish", w.simulation.pk))

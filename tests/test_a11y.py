@@ -11,12 +11,12 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams import services
+from questions.services import report_resolve, report_submit
+from tests.browser import sign_in
 from tests.conftest import attempt_start, bank_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,20 +45,6 @@ def axe_context(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     yield context
     context.close()
-
-
-def sign_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def axe_violations(page, axe_path):
@@ -112,6 +98,19 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
     profile.bio = "Studying for Security+."
     profile.save()
     done = finished_attempt(user, exam)
+    # Two reports from the review (before the simulation holds half the bank): one answered
+    # by staff, one still open.
+    reviewed = list(done.items.order_by("position")[:2])
+    for item in reviewed:
+        report_submit(user=user, question_id=item.question_id, reason="wording", item_id=item.pk)
+    staff = UserFactory(is_staff=True)
+    report_resolve(
+        report_id=user.question_reports.filter(question_id=reviewed[0].question_id).get().pk,
+        staff=staff,
+        status="fixed",
+        reply="Reworded, thank you.",
+    )
+
     simulation = attempt_start(user, exam, "simulation")
     services.item_flag(attempt_id=simulation.pk, user=user, position=2, flagged=True)
     practice = attempt_start(user, exam, "practice")
@@ -157,6 +156,9 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
         "two-factor": reverse("mfa_index"),
         "sessions": reverse("usersessions_list"),
         "delete account": reverse("accounts:delete"),
+        "report a problem": reverse("questions:report", args=[first.question_id])
+        + f"?item={first.pk}",
+        "your reports": reverse("questions:reports"),
     }
     for where, path in signed_in.items():
         problems.append(check(page, axe_path, where, base + path))
@@ -166,5 +168,12 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
     page.locator("[data-submit-answer]").click()
     page.locator(".feedback-result").wait_for()
     problems.append(describe("question after htmx answer", axe_violations(page, axe_path)))
+    # The "Report a problem" control opened on that card, then sent (swapped for thanks).
+    page.locator("#card .report-problem summary").click()
+    problems.append(describe("report control open", axe_violations(page, axe_path)))
+    page.locator("#card .report-problem input[name=reason]").first.check()
+    page.locator("#card .report-problem button[type=submit]").click()
+    page.locator("#card .report-sent").wait_for()
+    problems.append(describe("report sent", axe_violations(page, axe_path)))
     report = "\n".join(p for p in problems if p)
     assert not report, "serious or critical accessibility violations:\n" + report

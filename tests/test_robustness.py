@@ -305,6 +305,24 @@ CASES = [
         lambda w, f: {"flagged": "1"},
     ),
     Bad(
+        "countdown missing",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", S(w)),
+        lambda w, f: {},
+    ),
+    Bad(
+        "countdown yes",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", S(w)),
+        lambda w, f: {"hidden": "yes"},
+    ),
+    Bad(
+        "countdown another learner's attempt",
+        "post",
+        lambda w, f: _attempt_url("exams:countdown", f.simulation.pk),
+        lambda w, f: {"hidden": "1"},
+    ),
+    Bad(
         "item bookmark missing",
         "post",
         lambda w, f: _question_url("exams:item_bookmark", w.submitted.pk, 1),
@@ -633,6 +651,7 @@ CASES = [
 CASES_FOR = {
     "exams:answer": ("answer", "simulation answer"),
     "exams:flag": ("flag",),
+    "exams:countdown": ("countdown",),
     "exams:item_bookmark": ("item bookmark",),
     "exams:bookmark": ("bookmark ",),
     "exams:bookmarks_start": ("bookmarks start",),
@@ -671,11 +690,11 @@ def test_every_post_endpoint_has_malformed_cases():
     ],
     ids=str,
 )
-def test_malformed_input_is_a_4xx_never_a_500(case, htmx, learner, other, client):
-    world = endpoints.World.build(owner=learner)
+def test_malformed_input_is_a_4xx_never_a_500(case, htmx, user, other, client):
+    world = endpoints.World.build(owner=user)
     foreign = endpoints.World.build(owner=other)
     if case.login:
-        client.force_login(learner)
+        client.force_login(user)
     client.raise_request_exception = False
     before, before_other = world.snapshot(), foreign.snapshot()
     users = Attempt.objects.count()
@@ -698,11 +717,11 @@ def test_malformed_input_is_a_4xx_never_a_500(case, htmx, learner, other, client
 
 @pytest.mark.parametrize("name", ["exams:finish", "exams:abandon"])
 @pytest.mark.parametrize("attempt_id", [HUGE, 0, "abc"])
-def test_id_only_posts_refuse_bad_ids(name, attempt_id, learner_client):
-    learner_client.raise_request_exception = False
+def test_id_only_posts_refuse_bad_ids(name, attempt_id, user_client):
+    user_client.raise_request_exception = False
     url = _attempt_url(name, attempt_id)
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-        response = learner_client.post(url, **headers)
+        response = user_client.post(url, **headers)
         assert 400 <= response.status_code < 500, (url, response.status_code)
 
 
@@ -816,11 +835,11 @@ BAD_NEXT = ["id", "exams:catalogue", "//evil.example/", "https://evil.example/x"
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 @pytest.mark.parametrize("target", BAD_NEXT)
-def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, learner, client):
+def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, user, client):
     """``next=id`` passed ``url_has_allowed_host_and_scheme`` and made ``redirect()`` look up a
     URL pattern named "id" (a 500); only a path on this site is followed."""
-    world = endpoints.World.build(owner=learner)
-    client.force_login(learner)
+    world = endpoints.World.build(owner=user)
+    client.force_login(user)
     client.raise_request_exception = False
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     question = world.exam.questions.exclude(
@@ -836,9 +855,7 @@ def test_a_next_that_is_not_a_path_on_this_site_is_ignored(target, htmx, learner
     assert response.status_code in (200, 302) and location == _u("exams:catalogue")
 
 
-def test_a_next_path_on_this_site_is_followed(learner_client, learner):
-    world = endpoints.World.build(owner=learner)
-    response = learner_client.post(
-        _u("exams:abandon", world.practice.pk), {"next": "/exams/history/"}
-    )
+def test_a_next_path_on_this_site_is_followed(user_client, user):
+    world = endpoints.World.build(owner=user)
+    response = user_client.post(_u("exams:abandon", world.practice.pk), {"next": "/exams/history/"})
     assert response["Location"] == "/exams/history/"

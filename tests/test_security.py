@@ -55,8 +55,8 @@ def test_matrix_names_are_real_urls():
 
 
 @pytest.mark.parametrize("case", endpoints.owned_cases(), ids=str)
-def test_second_learner_gets_404_and_nothing_changes(case, learner, other, client):
-    world = endpoints.World.build(owner=learner)
+def test_second_learner_gets_404_and_nothing_changes(case, user, other, client):
+    world = endpoints.World.build(owner=user)
     client.force_login(other)
     before = world.snapshot()
     url = case.url(world)
@@ -69,10 +69,10 @@ def test_second_learner_gets_404_and_nothing_changes(case, learner, other, clien
 
 
 @pytest.mark.parametrize("case", endpoints.owned_cases(), ids=str)
-def test_owner_is_served(case, learner, client):
+def test_owner_is_served(case, user, client):
     """The same requests from the owner succeed: the 404s above are about ownership."""
-    world = endpoints.World.build(owner=learner)
-    client.force_login(learner)
+    world = endpoints.World.build(owner=user)
+    client.force_login(user)
     url = case.url(world)
     method = case.methods[0]
     data = case.data(world) if method == "post" else None
@@ -81,8 +81,8 @@ def test_owner_is_served(case, learner, client):
 
 
 @pytest.mark.parametrize("case", endpoints.login_required_cases(), ids=str)
-def test_anonymous_visitor_is_sent_to_log_in(case, learner, client):
-    world = endpoints.World.build(owner=learner)
+def test_anonymous_visitor_is_sent_to_log_in(case, user, client):
+    world = endpoints.World.build(owner=user)
     before = world.snapshot()
     url = case.url(world)
     login = reverse("account_login")
@@ -102,11 +102,11 @@ def test_anonymous_visitor_is_sent_to_log_in(case, learner, client):
 
 @pytest.mark.parametrize("case", endpoints.post_cases(), ids=str)
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
-def test_csrf_enforced_on_every_post(case, htmx, learner):
-    world = endpoints.World.build(owner=learner)
+def test_csrf_enforced_on_every_post(case, htmx, user):
+    world = endpoints.World.build(owner=user)
     client = Client(enforce_csrf_checks=True)
     if case.login:
-        client.force_login(learner)
+        client.force_login(user)
     before = world.snapshot()
     headers = HX if htmx else {}
     response = client.post(case.url(world), case.data(world), **headers)
@@ -114,10 +114,10 @@ def test_csrf_enforced_on_every_post(case, htmx, learner):
     assert world.snapshot() == before
 
 
-def test_csrf_token_is_accepted_from_the_htmx_header(learner):
+def test_csrf_token_is_accepted_from_the_htmx_header(user):
     """The other side of the test above: the header that base.html gives htmx is accepted."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(learner)
+    client.force_login(user)
     page = client.get(reverse("accounts:profile_edit"))
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page.content.decode()).group(1)
     response = client.post(
@@ -127,8 +127,8 @@ def test_csrf_token_is_accepted_from_the_htmx_header(learner):
         **HX,
     )
     assert response.status_code == 200
-    learner.profile.refresh_from_db()
-    assert learner.profile.display_name == "Tok"
+    user.profile.refresh_from_db()
+    assert user.profile.display_name == "Tok"
 
 
 # Stored XSS --------------------------------------------------------------------------------
@@ -142,38 +142,38 @@ def assert_escaped(html: str, where: str):
     assert not re.search(r"<[^>]*\sonerror\s*=", unquoted), f"an onerror= attribute in {where}"
 
 
-def test_profile_text_is_escaped_on_profile_and_dashboard(learner_client, learner):
-    profile = learner.profile
+def test_profile_text_is_escaped_on_profile_and_dashboard(user_client, user):
+    profile = user.profile
     profile.display_name = XSS[:60]
     profile.bio = f"Bio {XSS}"
     profile.save()
     for name in ("accounts:profile", "accounts:profile_edit", "home"):
-        response = learner_client.get(reverse(name))
+        response = user_client.get(reverse(name))
         assert response.status_code == 200
         html = response.content.decode()
         assert_escaped(html, name)
-    html = learner_client.get(reverse("accounts:profile")).content.decode()
+    html = user_client.get(reverse("accounts:profile")).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown, as text
-    html = learner_client.get(reverse("accounts:profile"), **HX).content.decode()
+    html = user_client.get(reverse("accounts:profile"), **HX).content.decode()
     assert_escaped(html, "profile fragment")
 
 
-def test_exam_texts_are_escaped_in_quiz_results_and_review(learner_client, learner):
+def test_exam_texts_are_escaped_in_quiz_results_and_review(user_client, user):
     exam = bank_build(questions=3, text=XSS)
-    pages = endpoints.quiz_pages_for(client=learner_client, user=learner, exam=exam)
+    pages = endpoints.quiz_pages_for(client=user_client, user=user, exam=exam)
     assert pages, "no quiz pages could be rendered"
     for where, html in pages:
         assert_escaped(html, where)
     assert any(XSS_SCRIPT.replace("<", "&lt;").replace(">", "&gt;") in h for _, h in pages)
 
 
-def test_leaderboard_escapes_display_names(client, learner):
+def test_leaderboard_escapes_display_names(client, user):
     url = reverse("gamification:leaderboard")
-    profile = learner.profile
+    profile = user.profile
     profile.display_name = XSS[:60]
     profile.leaderboard_opt_in = True
     profile.save()
-    endpoints.activity_for(learner)
+    endpoints.activity_for(user)
     viewer = UserFactory()
     client.force_login(viewer)
     html = client.get(url).content.decode()
@@ -186,6 +186,7 @@ def test_leaderboard_escapes_display_names(client, learner):
     [
         "questions.question",  # its change page holds the choices inline
         "questions.exam",
+        "questions.questionreport",  # a learner's comment, shown to staff
         "accounts.profile",
         "accounts.user",
     ],
@@ -201,7 +202,12 @@ def test_admin_changelist_and_change_page_escape_stored_text(client, model):
     owner.profile.display_name = XSS[:60]
     owner.profile.bio = XSS
     owner.profile.save()
+    from questions.services import report_submit
+
     objects = {
+        "questions.questionreport": report_submit(
+            user=owner, question_id=exam.questions.first().pk, reason="other", comment=XSS
+        ),
         "questions.question": exam.questions.first(),
         "questions.exam": exam,
         "accounts.profile": owner.profile,
@@ -240,40 +246,40 @@ def assert_local(location: str):
 
 
 @pytest.mark.parametrize("target", EVIL)
-def test_no_open_redirect_on_login(client, learner, target):
+def test_no_open_redirect_on_login(client, user, target):
     login = reverse("account_login")
-    response = client.post(f"{login}?next={target}", {"login": learner.email, "password": PASSWORD})
+    response = client.post(f"{login}?next={target}", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302
     assert_local(response["Location"])
     client.logout()
-    response = client.post(login, {"login": learner.email, "password": PASSWORD, "next": target})
+    response = client.post(login, {"login": user.email, "password": PASSWORD, "next": target})
     assert response.status_code == 302
     assert_local(response["Location"])
 
 
 @pytest.mark.parametrize("target", EVIL)
-def test_no_open_redirect_on_logout(client, learner, target):
-    client.force_login(learner)
+def test_no_open_redirect_on_logout(client, user, target):
+    client.force_login(user)
     logout = reverse("account_logout")
     response = client.post(logout, {"next": target})
     assert response.status_code == 302
     assert_local(response["Location"])
-    client.force_login(learner)
+    client.force_login(user)
     response = client.post(f"{logout}?next={target}")
     assert response.status_code == 302
     assert_local(response["Location"])
 
 
-def test_login_next_to_a_local_page_is_followed(client, learner):
+def test_login_next_to_a_local_page_is_followed(client, user):
     """The other side: a local next= still works, so the tests above can fail."""
     target = reverse("accounts:profile")
     response = client.post(
-        reverse("account_login"), {"login": learner.email, "password": PASSWORD, "next": target}
+        reverse("account_login"), {"login": user.email, "password": PASSWORD, "next": target}
     )
     assert response["Location"] == target
 
 
-def test_logins_are_rate_limited_with_the_site_page(client, learner):
+def test_logins_are_rate_limited_with_the_site_page(client, user):
     """30 login posts a minute from one address (settings.ACCOUNT_RATE_LIMITS["login"])."""
     url = reverse("account_login")
     statuses = [
@@ -282,7 +288,7 @@ def test_logins_are_rate_limited_with_the_site_page(client, learner):
     ]
     assert statuses[0] == 200
     assert statuses[-1] == 429, statuses
-    response = client.post(url, {"login": learner.email, "password": PASSWORD})
+    response = client.post(url, {"login": user.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "429.html" in [t.name for t in response.templates]
     assert "Slow down a little" in response.content.decode()
@@ -322,24 +328,25 @@ def test_weak_password_is_refused(client, weak):
         },
     )
     assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["password1"]
     assert not User.objects.filter(email="learner-new@example.com").exists()
 
 
-def test_session_key_rotates_on_login(client, learner):
+def test_session_key_rotates_on_login(client, user):
     session = client.session
     session["visited"] = True
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     before = session.session_key
-    response = client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302
     after = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert after and after != before
-    assert client.session.get("_auth_user_id") == str(learner.pk)
+    assert client.session.get("_auth_user_id") == str(user.pk)
 
 
-def test_session_cookie_is_http_only(client, learner):
-    client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
+def test_session_cookie_is_http_only(client, user):
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert cookie["samesite"].lower() == "lax"
@@ -348,10 +355,10 @@ def test_session_cookie_is_http_only(client, learner):
 # No answers before submission --------------------------------------------------------------
 
 
-def test_simulation_leaks_no_answer_or_explanation_before_submission(learner_client, learner):
+def test_simulation_leaks_no_answer_or_explanation_before_submission(user_client, user):
     exam = bank_build(questions=4)
-    attempt = attempt_start(learner, exam, "simulation")
-    fragments = endpoints.simulation_responses(client=learner_client, attempt=attempt)
+    attempt = attempt_start(user, exam, "simulation")
+    fragments = endpoints.simulation_responses(client=user_client, attempt=attempt)
     assert len(fragments) >= 5, [where for where, _ in fragments]
     correct = {
         item.question_id: item.question.choices.get(is_correct=True)
@@ -364,7 +371,7 @@ def test_simulation_leaks_no_answer_or_explanation_before_submission(learner_cli
         lowered = html.lower()
         for marker in ("is_correct", "is-correct", "data-correct", "✓ correct", "correct answer"):
             assert marker not in lowered, f"{marker!r} in {where}"
-    after = endpoints.review_html(client=learner_client, attempt=attempt)
+    after = endpoints.review_html(client=user_client, attempt=attempt)
     assert "EXPLAIN-1-B" in after or "EXPLAIN-2-B" in after, "review shows no explanations"
 
 
@@ -398,7 +405,7 @@ def assert_security_headers(response, where):
         assert 'src="' in tag or f'nonce="{nonce}"' in tag, f"inline script without nonce: {tag}"
 
 
-def test_security_headers_and_csp_on_every_page_type(client, learner):
+def test_security_headers_and_csp_on_every_page_type(client, user):
     anonymous = {
         "home": reverse("home"),
         "login": reverse("account_login"),
@@ -411,13 +418,13 @@ def test_security_headers_and_csp_on_every_page_type(client, learner):
         response = client.get(url)
         assert response.status_code in (200, 404), (where, response.status_code)
         assert_security_headers(response, where)
-    client.force_login(learner)
+    client.force_login(user)
     signed_in = {
         "dashboard": reverse("home"),
         "profile": reverse("accounts:profile"),
         "profile edit": reverse("accounts:profile_edit"),
         "catalogue (signed in)": reverse("exams:catalogue"),
-        **endpoints.learner_page_urls(learner),
+        **endpoints.learner_page_urls(user),
     }
     for where, url in signed_in.items():
         response = client.get(url)

@@ -48,6 +48,7 @@ def test_signup_rejects_unknown_time_zone(client):
         },
     )
     assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["time_zone"]
     assert not User.objects.filter(email="tz@example.com").exists()
 
 

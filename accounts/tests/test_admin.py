@@ -12,13 +12,6 @@ pytestmark = pytest.mark.django_db
 QUERY_BUDGET = 6
 
 
-@pytest.fixture
-def admin_client(client):
-    admin = UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
-    client.force_login(admin)
-    return client
-
-
 @pytest.mark.parametrize("learners", [3, 30])
 def test_user_changelist_search_by_email_within_a_fixed_budget(
     admin_client, django_assert_max_num_queries, learners

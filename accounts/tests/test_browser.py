@@ -13,21 +13,11 @@ from django.core import mail
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from questions.models import Exam
+from tests.browser import watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BROWSER_ZONE = "Pacific/Auckland"
-
-
-def watch_console(page):
-    """Collect CSP violations and uncaught script errors reported by the page."""
-    problems = []
-    page.on(
-        "console",
-        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    return problems
 
 
 @pytest.fixture

@@ -5,27 +5,17 @@ thousands of questions) are bulk-created here, fast enough for every test that n
 """
 
 import random
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from exams.models import Attempt, AttemptItem, Bookmark
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
-from questions.tests.factories import QuestionFactory
+from questions.services import revisions_snapshot
+from questions.tests.factories import ExamFactory, QuestionFactory
 
-
-class ExamFactory(factory.django.DjangoModelFactory):
-    """A fresh exam (not one of the seeded ones), with no domains."""
-
-    class Meta:
-        model = Exam
-
-    slug = factory.Sequence(lambda n: f"engine{n}")
-    code = factory.Sequence(lambda n: f"ENG-{n:03d}")
-    name = factory.Sequence(lambda n: f"Engine exam {n}")
-    pass_mark = 700
-    question_count = 90
-    time_limit_minutes = 90
+__all__ = ["AttemptFactory", "BookmarkFactory", "ExamFactory", "QuestionFactory", "bank_build"]
 
 
 def bank_build(
@@ -81,6 +71,10 @@ def bank_build(
                 )
             )
     Choice.objects.bulk_create(choices)
+    # Revision 1 of every question, as the admin, the importer and migration 0008 make it.
+    revisions_snapshot(
+        questions=Question.objects.filter(exam=exam).only("id", "text", "revision_number")
+    )
     return exam
 
 
@@ -109,6 +103,11 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     mode = Attempt.Mode.PRACTICE
     question_count = 10
     started_at = factory.LazyFunction(timezone.now)
+    deadline = factory.LazyAttribute(
+        lambda o: (
+            o.started_at + timedelta(minutes=90) if o.mode == Attempt.Mode.SIMULATION else None
+        )
+    )
 
 
 class BookmarkFactory(factory.django.DjangoModelFactory):

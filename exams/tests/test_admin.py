@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True, password=None))
-    return client
-
-
-@pytest.fixture
 def attempt():
     learner = UserFactory()
     exam = bank_build(per_domain=4)

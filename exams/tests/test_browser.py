@@ -13,26 +13,9 @@ from exams import services
 from exams.models import Attempt
 from exams.tests.factories import bank_build
 from questions.models import Exam
+from tests.browser import sign_in, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def watch_console(page):
-    """Collect CSP violations and uncaught script errors reported by the page."""
-    problems = []
-    page.on(
-        "console",
-        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    return problems
-
-
-def log_in(page, client, live_server, user):
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def tab_to(page, name, limit=60):
@@ -45,6 +28,20 @@ def tab_to(page, name, limit=60):
     raise AssertionError(f"could not tab to {name!r}")
 
 
+def simulation_open(page, client, live_server, *, questions=3, seconds_left=None):
+    """A learner signed in on question 1 of a new ``questions``-question simulation."""
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=questions)
+    Exam.objects.filter(pk=exam.pk).update(question_count=questions)
+    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
+    if seconds_left is not None:
+        deadline = timezone.now() + timedelta(seconds=seconds_left)
+        Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    return user, attempt
+
+
 def test_practice_set_by_keyboard_only(page, client, live_server):
     problems = watch_console(page)
     user = UserFactory()
@@ -52,7 +49,7 @@ def test_practice_set_by_keyboard_only(page, client, live_server):
     attempt = services.attempt_start(
         user=user, exam=exam, mode="practice", count=3, rng=random.Random(5)
     )
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
     assert page.locator(".keys").get_by_text("next").is_visible()
@@ -90,9 +87,10 @@ def test_practice_set_by_keyboard_only(page, client, live_server):
     tab_to(page, "Submit and see results")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/results/$"))
-    assert page.get_by_text("of 3").first.is_visible()
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
+    score = page.locator("dt", has_text="Correct").locator("xpath=following-sibling::dd")
+    expect(score).to_have_text(f"{attempt.correct_count} of 3 ({attempt.percent}%)")
     assert attempt.items.filter(answered_at__isnull=False).count() == 3
     assert problems == []
 
@@ -102,7 +100,7 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     user = UserFactory()
     exam = bank_build(weights=(60, 40), per_domain=5)
     Exam.objects.filter(pk=exam.pk).update(question_count=5, time_limit_minutes=30)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}/exams/")
     page.locator(f"#exam-{exam.slug}").get_by_text("Exam simulation").click()
@@ -159,7 +157,7 @@ def test_simulation_flag_navigate_change_submit_review(page, client, live_server
     page.get_by_role("button", name="Submit the exam").click()
     page.wait_for_url(re.compile(r"/results/$"))
     assert page.get_by_text("estimated scaled score").is_visible()
-    assert page.locator("svg.bars rect.bar").count() == 2
+    assert page.locator(".domain-chart rect.bar").count() == 2
     assert page.get_by_text(re.compile("Pass|Not yet a pass")).first.is_visible()
 
     page.get_by_role("link", name="Review all").click()
@@ -182,7 +180,7 @@ def test_a_second_learner_is_refused(page, client, live_server):
     owner = UserFactory()
     exam = bank_build(weights=(100,), per_domain=3)
     attempt = services.attempt_start(user=owner, exam=exam, mode="practice", count=3)
-    log_in(page, client, live_server, UserFactory())
+    sign_in(page, live_server, UserFactory())
     response = page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     assert response.status == 404
     assert "Question 1 of 3" not in page.content()
@@ -200,7 +198,7 @@ def test_countdown_announces_ten_and_five_minutes_and_can_be_hidden(page, client
     Attempt.objects.filter(pk=attempt.pk).update(
         deadline=timezone.now() + timedelta(minutes=10, seconds=3)
     )
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.clock.install()
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
     countdown = page.locator("[data-countdown]")
@@ -239,7 +237,7 @@ def test_simulation_without_javascript_saves_on_every_move(page_without_js, clie
     user = UserFactory()
     exam = bank_build(weights=(60, 40), per_domain=5)
     Exam.objects.filter(pk=exam.pk).update(question_count=4, time_limit_minutes=30)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/{exam.slug}/start/simulation/")
     page.get_by_role("button", name="Start the simulation").click()
     page.wait_for_url(re.compile(r"/q/1/$"))
@@ -273,7 +271,7 @@ def test_simulation_without_javascript_saves_on_every_move(page_without_js, clie
 def test_typing_a_custom_length_chooses_custom(page, client, live_server):
     user = UserFactory()
     exam = bank_build(per_domain=5)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/exams/{exam.slug}/start/practice/")
     page.get_by_label("Custom length").fill("15")
     expect(page.locator("input[name='length'][value='custom']")).to_be_checked()
@@ -282,19 +280,23 @@ def test_typing_a_custom_length_chooses_custom(page, client, live_server):
     assert Attempt.objects.get(user=user).question_count == 15
 
 
-def test_countdown_toggle_is_not_offered_without_javascript(page_without_js, client, live_server):
-    """The toggle needs the quiz script; without it the button would do nothing."""
+def test_time_left_shows_and_hides_without_javascript(page_without_js, client, live_server):
+    """Without the quiz script the page shows the time left as of its loading, and the toggle
+    is a plain form whose choice the server keeps."""
     page = page_without_js
-    user = UserFactory()
-    exam = bank_build(weights=(100,), per_domain=3)
-    Exam.objects.filter(pk=exam.pk).update(question_count=3)
-    attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
-    log_in(page, client, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    user, _ = simulation_open(page, client, live_server)
     expect(page.get_by_text("Question 1 of 3")).to_be_visible()
-    expect(page.locator("[data-countdown]")).to_be_visible()  # the time left, as of page load
-    expect(page.locator("[data-countdown-toggle]")).to_be_hidden()
-    assert page.get_by_role("button", name=re.compile("time left")).count() == 0
+    countdown = page.locator("[data-countdown]")
+    expect(countdown).to_be_visible()
+    expect(page.locator("[data-countdown-text]")).to_have_text(re.compile(r"minutes? left"))
+    page.get_by_role("button", name="Hide time left").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(countdown).to_be_hidden()
+    user.profile.refresh_from_db()
+    assert user.profile.hide_countdown is True
+    page.get_by_role("button", name="Show time left").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(countdown).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [390, 320])
@@ -304,7 +306,7 @@ def test_history_and_results_fit_a_phone(page, client, live_server, width):
     for _ in range(4):
         attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=3)
         services.attempt_finish(attempt_id=attempt.pk, user=user)
-    log_in(page, client, live_server, user)
+    sign_in(page, live_server, user)
     page.set_viewport_size({"width": width, "height": 844})
     for path in ("/exams/history/", f"/exams/attempts/{attempt.pk}/results/", "/"):
         page.goto(live_server.url + path)

@@ -287,7 +287,6 @@ def test_multi_answer_needs_exactly_the_correct_set(user):
     assert card.multi and card.choose_word == "TWO"
 
     def answer(position, ids):
-        # At the attempt's own (frozen) time: its 4-minute limit must not run out in a long suite.
         services.answer_submit(
             attempt_id=attempt.pk, user=user, position=position, choice_ids=ids, now=NOW
         )
@@ -655,6 +654,21 @@ def test_bookmark_set_is_idempotent_and_feeds_a_practice_set(user, bank):
     services.bookmark_set(user=user, question_id=questions[0].pk, on=False)
     services.bookmark_set(user=user, question_id=questions[0].pk, on=False)
     assert Bookmark.objects.filter(user=user).count() == 2
+
+
+def test_removing_a_bookmark_leaves_other_learners_bookmarks_and_says_what_holds(user, bank):
+    question = Question.objects.filter(exam=bank).first()
+    other = UserFactory()
+    assert services.bookmark_set(user=user, question_id=question.pk, on=True) is True
+    assert services.bookmark_set(user=other, question_id=question.pk, on=True) is True
+    assert services.bookmark_set(user=user, question_id=question.pk, on=False) is False
+    assert list(Bookmark.objects.values_list("user_id", flat=True)) == [other.pk]
+
+
+def test_bookmarking_a_question_that_does_not_exist_is_refused(user):
+    with pytest.raises(services.InvalidAnswer, match=r"^No such question\.$"):
+        services.bookmark_set(user=user, question_id=987654321, on=True)
+    assert not Bookmark.objects.exists()
 
 
 def test_items_are_unique_per_attempt(user, bank):

@@ -72,7 +72,7 @@ def test_catalogue_lists_exams_with_facts_and_start_forms(client, bank):
     assert 'value="custom"' in html
     # The seeded 220-1101 is retired, with its successor named.
     assert "Retired on 25 September 2025" in html
-    assert "CompTIA A+ Core 1 (V15) (220-1201)" in html
+    assert 'CompTIA A+ Core 1 (V15) (<span class="exam-code">220-1201</span>)' in html
 
 
 def test_catalogue_shows_extended_time_honestly(user_client, user, bank):
@@ -428,6 +428,25 @@ def test_countdown_accommodations(user_client, user, bank):
     assert 'id="quiz-announce"' in html and 'aria-live="polite"' in html
 
 
+def test_hiding_the_time_left_is_remembered_on_the_profile(user_client, user, bank):
+    attempt = start(user, bank, "simulation")
+    response = user_client.post(url("countdown", attempt), {"hidden": "1"})
+    assert response["Location"] == url("resume", attempt)
+    user.profile.refresh_from_db()
+    assert user.profile.hide_countdown is True
+    html = user_client.get(url("question", attempt, 1)).content.decode()
+    assert "quiz-countdown is-hidden" in html and "Show time left" in html
+    assert 'name="hidden" value="0"' in html  # the button now sends "show"
+    response = user_client.post(url("countdown", attempt), {"hidden": "0"}, **HX)
+    assert response.status_code == 204
+    user.profile.refresh_from_db()
+    assert user.profile.hide_countdown is False
+    for junk in ({}, {"hidden": "yes"}, {"hidden": "²"}):
+        assert user_client.post(url("countdown", attempt), junk).status_code == 400
+    user.profile.refresh_from_db()
+    assert user.profile.hide_countdown is False
+
+
 def test_flag_and_navigator(user_client, user, bank):
     attempt = start(user, bank, "simulation")
     response = user_client.post(url("flag", attempt, 3), {"flagged": "1"}, **HX)
@@ -637,7 +656,7 @@ def test_results_explain_the_scale_of_an_exam_that_does_not_start_at_100(user_cl
     finish(attempt)
     html = user_client.get(url("results", attempt)).content.decode()
     assert '<span class="score-value">200</span>' in html
-    assert "200 + 700 × correct ÷ total" in html
+    assert "200 + 700 × points ÷ possible points" in html
     assert 'verdict-fail">Not yet a pass</p>' in html
     # 750 on 200-900 is 550 of 700 points: the pass line sits at 79%.
     assert "the dashed line marks 79%" in html

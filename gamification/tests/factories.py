@@ -1,21 +1,24 @@
-"""Factories for progress tests, and a small stand-in for the exam engine's calls.
+"""Factories for progress tests: the seeded catalogues and learner histories.
 
-``LearnerHistory`` writes attempts and answers the way the exam engine does and reports them
-to ``gamification.services`` as the engine does (see the services module docstring), so the
-incremental path can be compared with ``rebuild_progress``.
+``LearnerHistory`` takes attempts through the exam engine itself (``exams.services``:
+``attempt_start``, ``answer_submit``, ``attempt_finish``), so every history is one the engine
+could have produced, scored and reported to ``gamification.services`` by the engine's own rules;
+the incremental path can then be compared with ``rebuild_progress``.
 """
 
+import random
 from datetime import datetime, timedelta
 
 import factory
 
-from accounts.tests.factories import UserFactory
 from exams import services as exam_services
-from exams.models import Attempt, AttemptItem
-from exams.services import attempt_counts
-from gamification import services
+from exams.models import Attempt
+from exams.tests.factories import AttemptFactory, correct_ids, wrong_id
 from gamification.models import Badge
-from questions.models import Domain, Exam, Objective, Question
+from questions.models import Domain, Exam, Question
+from questions.tests.factories import QuestionFactory, objective_for
+
+__all__ = ["AttemptFactory", "BadgeFactory", "LearnerHistory", "exam", "questions_for"]
 
 
 def seed_catalogues() -> None:
@@ -36,22 +39,6 @@ def exam(slug: str = "security") -> Exam:
     return Exam.objects.get(slug=slug)
 
 
-class QuestionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Question
-
-    exam = factory.LazyFunction(exam)
-    domain = factory.LazyAttribute(lambda o: o.exam.domains.order_by("number").first())
-    objective = factory.LazyAttribute(
-        lambda o: (
-            Objective.objects.filter(domain=o.domain).first()
-            or Objective.objects.create(domain=o.domain, code=f"{o.domain.number}.1")
-        )
-    )
-    external_id = factory.Sequence(lambda n: f"G{n:05d}")
-    text = factory.Sequence(lambda n: f"Question {n}?")
-
-
 class BadgeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Badge
@@ -64,31 +51,19 @@ class BadgeFactory(factory.django.DjangoModelFactory):
     threshold = 1
 
 
-class AttemptFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Attempt
-
-    user = factory.SubFactory(UserFactory)
-    exam = factory.LazyFunction(exam)
-    mode = Attempt.Mode.PRACTICE
-    question_count = 10
-    started_at = factory.LazyFunction(lambda: datetime.fromisoformat("2025-01-06T12:00:00+00:00"))
-    deadline = factory.LazyAttribute(
-        lambda o: (
-            o.started_at + timedelta(minutes=90) if o.mode == Attempt.Mode.SIMULATION else None
-        )
-    )
-
-
 def questions_for(exam_obj: Exam, domain_number: int, count: int) -> list[Question]:
+    """``count`` questions of domain ``domain_number`` of ``exam_obj``, made if need be."""
     domain = Domain.objects.get(exam=exam_obj, number=domain_number)
     existing = list(Question.objects.filter(domain=domain).order_by("id")[:count])
-    more = [QuestionFactory(exam=exam_obj, domain=domain) for _ in range(count - len(existing))]
+    objective = domain.objectives.order_by("code").first() or objective_for(
+        exam_obj, f"{domain_number}.1"
+    )
+    more = [QuestionFactory(objective=objective) for _ in range(count - len(existing))]
     return existing + more
 
 
 class LearnerHistory:
-    """Take attempts as the exam engine would: store answers, then report them."""
+    """Take attempts through the exam engine: start, answer each question, finish."""
 
     def __init__(self, user):
         self.user = user
@@ -105,48 +80,51 @@ class LearnerHistory:
         finish: bool = True,
         step: timedelta = timedelta(seconds=30),
     ) -> Attempt:
-        """An attempt started at ``at`` with one answer per ``results`` entry (True = right)."""
+        """An attempt started at ``at`` with one answer per ``results`` entry (True = right),
+        ``step`` apart, in question order; finished one ``step`` after the last answer.
+
+        Practice draws from domain ``domain_number``. A simulation is as long as ``results``
+        (the exam's question count is set to that) and draws from the whole bank, as the
+        engine does; ``domain_number`` only makes sure the bank holds enough questions.
+        """
         exam_obj = exam(exam_slug)
-        attempt = AttemptFactory(
-            user=self.user, exam=exam_obj, mode=mode, question_count=len(results), started_at=at
+        questions_for(exam_obj, domain_number, len(results))
+        scope = {}
+        if mode == Attempt.Mode.SIMULATION:
+            Exam.objects.filter(pk=exam_obj.pk).update(question_count=len(results))
+            exam_obj.question_count = len(results)
+        else:
+            scope = {
+                "count": len(results),
+                "domain_ids": [exam_obj.domains.get(number=domain_number).pk],
+            }
+        attempt = exam_services.attempt_start(
+            user=self.user,
+            exam=exam_obj,
+            mode=mode,
+            now=at,
+            rng=random.Random(len(results)),
+            **scope,
         )
-        questions = questions_for(exam_obj, domain_number, len(results))
+        assert attempt.question_count == len(results), "the bank is too small for this history"
         now = at
-        for position, (question, right) in enumerate(zip(questions, results, strict=True), 1):
+        items = attempt.items.order_by("position")
+        for item, right in zip(items, results, strict=True):
             now = now + step
-            AttemptItem.objects.create(
-                attempt=attempt,
-                position=position,
-                question=question,
-                is_correct=right,
-                answered_at=now,
-                selected=[1],
+            answered = exam_services.answer_submit(
+                attempt_id=attempt.pk,
+                user=self.user,
+                position=item.position,
+                choice_ids=correct_ids(item) if right else [wrong_id(item)],
+                now=now,
             )
-            if mode != Attempt.Mode.SIMULATION:
-                self.announcements += services.activity_record(
-                    user=self.user, answered=1, correct=int(right), at=now
-                )
+            self.announcements += answered.announcements
         if finish:
             self.finish(attempt, at=now + step)
+        attempt.refresh_from_db()
         return attempt
 
     def finish(self, attempt: Attempt, *, at: datetime) -> list[str]:
-        correct = attempt.items.filter(is_correct=True).count()
-        answered = attempt.items.filter(answered_at__isnull=False).count()
-        attempt.status = Attempt.Status.SUBMITTED
-        attempt.submitted_at = at
-        attempt.correct_count = correct
-        attempt.counted = attempt_counts(answered=answered, total=attempt.question_count)
-        if attempt.mode == Attempt.Mode.SIMULATION:
-            attempt.scaled_score = round(100 + 800 * correct / attempt.question_count)
-            attempt.passed = attempt.scaled_score >= attempt.exam.pass_mark
-        attempt.save()
-        exam_services.domain_tallies_add(attempt=attempt)  # as the engine's finish does
-        said = []
-        if attempt.mode == Attempt.Mode.SIMULATION:
-            said += services.activity_record(
-                user=self.user, answered=answered, correct=correct, at=at
-            )
-        said += services.attempt_finished(attempt=attempt)
-        self.announcements += said
-        return said
+        result = exam_services.attempt_finish(attempt_id=attempt.pk, user=self.user, now=at)
+        self.announcements += result.announcements
+        return result.announcements

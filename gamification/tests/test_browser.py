@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory
@@ -12,17 +10,9 @@ from exams import services as exam_services
 from gamification.tests.factories import seed_catalogues
 from questions.models import Exam
 from questions.tests.factories import QuestionFactory
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def test_learner_finishes_an_attempt_and_sees_toast_and_dashboard(page, live_server):

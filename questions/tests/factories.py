@@ -11,8 +11,10 @@ with their domains and (for most) objectives, so prefer them::
     )
     questions = QuestionFactory.create_batch(20, exam=exam)
 
-``ExamFactory``, ``DomainFactory`` and ``ObjectiveFactory`` get an existing row when the
-natural key matches (slug; exam and number; domain and code) and create one otherwise.
+``ExamFactory()`` with no slug makes a fresh exam with no domains (``exams.tests.factories.
+bank_build`` fills one). ``ExamFactory``, ``DomainFactory`` and ``ObjectiveFactory`` get an
+existing row when the natural key matches (slug; exam and number; domain and code) and create
+one otherwise.
 """
 
 import factory
@@ -115,3 +117,56 @@ class QuestionFactory(factory.django.DjangoModelFactory):
         )
         revisions_snapshot(questions=[question])  # revision 1, as the admin and importer do
         return question
+
+
+def pbq_create(
+    *,
+    exam: Exam | None = None,
+    kind: str = "order",
+    items: int = 4,
+    key=None,
+    values=("Allow", "Deny"),
+    exhibit: str = "",
+    objective_code: str = "1.1",
+    external_id: str | None = None,
+) -> Question:
+    """A performance-based question. Order: items "Item A"...; ``key`` is the letters in the
+    right order (default: the reverse of the letters, so letter order is never the key).
+    Match: rows "Row A"...; ``key`` a value per row (default: ``values`` in turn)."""
+    objective = objective_for(exam or ExamFactory(slug=DEFAULT_EXAM), objective_code)
+    letters = LETTERS[:items]
+    question = Question.objects.create(
+        exam=objective.domain.exam,
+        domain=objective.domain,
+        objective=objective,
+        external_id=external_id or f"P-{Question.objects.count():05d}-{kind}",
+        text=f"Put the {items} items in order." if kind == "order" else "Give each row a value.",
+        kind=kind,
+        exhibit=exhibit,
+        match_values=list(values) if kind == "match" else [],
+    )
+    if kind == "order":
+        sequence = key or letters[::-1]
+        Choice.objects.bulk_create(
+            Choice(
+                question=question,
+                letter=letter,
+                text=f"Item {letter}",
+                explanation=f"Item {letter} comes at place {sequence.index(letter) + 1}.",
+                position=sequence.index(letter) + 1,
+            )
+            for letter in letters
+        )
+    else:
+        key = key or [values[index % len(values)] for index in range(items)]
+        Choice.objects.bulk_create(
+            Choice(
+                question=question,
+                letter=letter,
+                text=f"Row {letter}",
+                explanation=f"Row {letter} takes {value}.",
+                value=value,
+            )
+            for letter, value in zip(letters, key, strict=True)
+        )
+    return question

@@ -53,6 +53,18 @@ def test_each_bank_file_round_trips_through_export_byte_for_byte(path):
     assert questions.filter(is_active=True).count() == questions.count()
 
 
+@pytest.mark.parametrize("slug", sorted(CURRENT))
+def test_each_current_exam_ships_pbqs_whose_order_items_are_not_listed_in_order(slug):
+    call_command("import_questions", str(BANK / f"{slug}.csv"), stdout=io.StringIO())
+    pbqs = Question.objects.filter(exam__slug=slug).exclude(kind="choice")
+
+    assert pbqs.count() >= 12
+    assert {"order", "match"} <= set(pbqs.values_list("kind", flat=True))
+    for question in pbqs.filter(kind="order"):
+        positions = list(question.choices.order_by("letter").values_list("position", flat=True))
+        assert positions != sorted(positions), question.external_id
+
+
 def test_the_bank_files_pass_the_quality_gate():
     out = io.StringIO()
 

@@ -287,7 +287,7 @@ def test_a_file_that_is_not_utf8_is_an_error(tmp_path):
         ),
         ({"options": ("a", "b"), "answer": "C"}, "correct answer: C has no option"),
         ({"answer": ""}, "correct answer: is empty; expected letters such as B or A,C"),
-        ({"answer": "G"}, "correct answer: 'G' is not a letter A-F"),
+        ({"answer": "K"}, "correct answer: 'K' is not a letter A-J"),
         ({"answer": "E"}, "correct answer: E has no option (option-e is empty)"),
         (
             {"options": ("a", "b"), "explanations": ("", "", "why c")},
@@ -358,7 +358,7 @@ def test_every_problem_is_reported_at_once_with_physical_lines(tmp_path):
         f"{bad}:5: question-text: is empty",
         f"{bad}:7: domain: exam security has no domain 9 (objective 9.1); its domains are "
         "1, 2, 3, 4, 5",
-        f"{bad}:7: correct answer: 'Z' is not a letter A-F",
+        f"{bad}:7: correct answer: 'Z' is not a letter A-J",
     ]
 
 

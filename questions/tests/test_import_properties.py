@@ -8,7 +8,7 @@ other's questions although they share the test's database transaction.
 import csv
 import io
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -58,11 +58,36 @@ class GeneratedRow:
     correct: list[str]
     answer: str
     difficulty: str = ""
+    # "" (multiple choice), "order" or "match" in any case; a match question's values.
+    kind: str = ""
+    exhibit: str = ""
+    values: list[str] = field(default_factory=list)
+    # Order: the correct position of each option. Match: each row's value as listed.
+    positions: list[int] = field(default_factory=list)
+    row_values: list[str] = field(default_factory=list)
+
+
+# A match value as typed in a cell: no |, no surrounding spaces, not empty.
+value_text = (
+    st.text(
+        alphabet=st.characters(categories=("L", "N", "Zs"), include_characters=',".-/'),
+        min_size=1,
+        max_size=12,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+spellings = st.sampled_from([",", "", ", ", " "])
 
 
 @st.composite
 def generated_row(draw, external_id):
-    n_options = draw(st.integers(2, 6))
+    kind = draw(st.sampled_from(["", "", "order", "match"]))
+    if kind == "order":
+        return draw(generated_order_row(external_id))
+    if kind == "match":
+        return draw(generated_match_row(external_id))
+    n_options = draw(st.integers(2, 10))
     options = draw(st.lists(filled_text, min_size=n_options, max_size=n_options))
     explanations = draw(st.lists(field_text, min_size=n_options, max_size=n_options))
     correct = draw(
@@ -82,6 +107,51 @@ def generated_row(draw, external_id):
         correct=correct,
         answer=answer,
         difficulty=draw(st.sampled_from(["", "easy", "Medium", "HARD"])),
+        exhibit=draw(st.sampled_from(["", "| a | b |\n| 1 | 2 |", "log line"])),
+    )
+
+
+@st.composite
+def generated_order_row(draw, external_id):
+    n_items = draw(st.integers(3, 10))
+    sequence = draw(st.permutations(LETTERS[:n_items]))
+    answer = draw(spellings).join(sequence)
+    return GeneratedRow(
+        external_id=external_id,
+        code=draw(objective_code),
+        text=draw(filled_text),
+        options=draw(st.lists(filled_text, min_size=n_items, max_size=n_items)),
+        explanations=draw(st.lists(field_text, min_size=n_items, max_size=n_items)),
+        correct=[],
+        answer=answer.lower() if draw(st.booleans()) else answer,
+        kind=draw(st.sampled_from(["order", "ORDER", "Order"])),
+        exhibit=draw(field_text),
+        positions=[sequence.index(letter) + 1 for letter in LETTERS[:n_items]],
+    )
+
+
+@st.composite
+def generated_match_row(draw, external_id):
+    n_rows = draw(st.integers(2, 10))
+    values = draw(st.lists(value_text, min_size=2, max_size=8, unique_by=str.casefold))
+    row_values = draw(st.lists(st.sampled_from(values), min_size=n_rows, max_size=n_rows))
+    # The key may spell a value in another case (ASCII only: Unicode case folds are not
+    # all reversible, and the importer matches by casefold).
+    typed = [
+        value.upper() if value.isascii() and draw(st.booleans()) else value for value in row_values
+    ]
+    return GeneratedRow(
+        external_id=external_id,
+        code=draw(objective_code),
+        text=draw(filled_text),
+        options=draw(st.lists(filled_text, min_size=n_rows, max_size=n_rows)),
+        explanations=draw(st.lists(field_text, min_size=n_rows, max_size=n_rows)),
+        correct=[],
+        answer=draw(st.sampled_from(["|", " | ", "  |"])).join(typed),
+        kind=draw(st.sampled_from(["match", "MATCH", "Match"])),
+        exhibit=draw(field_text),
+        values=values,
+        row_values=row_values,
     )
 
 
@@ -101,6 +171,7 @@ def file_layout(draw):
         "header_padding": draw(st.sampled_from(["", " ", "  "])),
         "blank_before": draw(st.lists(st.booleans(), min_size=8, max_size=8)),
         "difficulty_column": draw(st.booleans()),
+        "pbq_columns": draw(st.booleans()),
     }
 
 
@@ -108,12 +179,15 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
     """The file's bytes, and the physical line on which each row starts."""
     width = max(4, *(len(row.options) for row in rows))
     letters = LETTERS[:width]
+    pbq = layout["pbq_columns"] or any(row.kind or row.exhibit for row in rows)
     header = [
         "question-id",
         "domain",
         "question-text",
+        *(["type", "exhibit"] if pbq else []),
         *(f"option-{letter.lower()}" for letter in letters),
         *(f"explanation-{letter.lower()}" for letter in letters),
+        *(["values"] if pbq else []),
         "correct answer",
         *(["difficulty"] if layout["difficulty_column"] else []),
     ]
@@ -132,10 +206,12 @@ def render(rows: list[GeneratedRow], layout: dict) -> tuple[bytes, list[int]]:
                 row.external_id,
                 row.code,
                 row.text,
+                *([row.kind, row.exhibit] if pbq else []),
                 *row.options,
                 *missing,
                 *row.explanations,
                 *missing,
+                *([" | ".join(row.values)] if pbq else []),
                 row.answer,
                 *([row.difficulty] if layout["difficulty_column"] else []),
             ]
@@ -151,8 +227,18 @@ def bank():
             question.objective.code,
             question.text,
             question.difficulty,
+            question.kind,
+            question.exhibit,
+            question.match_values,
             [
-                (choice.letter, choice.text, choice.explanation, choice.is_correct)
+                (
+                    choice.letter,
+                    choice.text,
+                    choice.explanation,
+                    choice.is_correct,
+                    choice.position,
+                    choice.value,
+                )
                 for choice in question.choices.order_by("letter")
             ],
         )
@@ -167,10 +253,20 @@ def expected_bank(rows: list[GeneratedRow], layout: dict):
             row.code,
             row.text.strip(),
             difficulties.get(row.difficulty.lower()) if layout["difficulty_column"] else None,
+            row.kind.lower() or "choice",
+            row.exhibit.strip(),
+            row.values,
             [
-                (letter, option.strip(), explanation.strip(), letter in row.correct)
-                for letter, option, explanation in zip(
-                    LETTERS, row.options, row.explanations, strict=False
+                (
+                    letter,
+                    option.strip(),
+                    explanation.strip(),
+                    letter in row.correct,
+                    row.positions[index] if row.positions else None,
+                    row.row_values[index] if row.row_values else "",
+                )
+                for index, (letter, option, explanation) in enumerate(
+                    zip(LETTERS, row.options, row.explanations, strict=False)
                 )
             ],
         )
@@ -227,7 +323,40 @@ BREAKAGES = {
     "malformed code x.2": lambda row: setattr(row, "code", "x.2"),
     "gap in options": lambda row: row.options.__setitem__(1, ""),
     "empty id": lambda row: setattr(row, "external_id", " "),
+    "unknown type": lambda row: setattr(row, "kind", "sort"),
+    "values on a row that is not a match": lambda row: (
+        setattr(row, "kind", "order" if row.kind.lower() == "match" else row.kind),
+        setattr(row, "values", ["Allow", "Deny"]),
+    ),
+    "order key repeats a letter": lambda row: _as_order(row, "A,A," + "".join(LETTERS[2:])),
+    "order key misses an item": lambda row: _as_order(row, ",".join(LETTERS[1:])),
+    "match key shorter than the rows": lambda row: _as_match(row, "Allow"),
+    "match value not in the list": lambda row: _as_match(
+        row, " | ".join(["Maybe"] * len(row.options))
+    ),
+    "match with one value": lambda row: (
+        _as_match(row, " | ".join(["Allow"] * len(row.options))),
+        setattr(row, "values", ["Allow"]),
+    ),
+    "Choose N on a PBQ": lambda row: (
+        _as_order(row, ",".join(LETTERS)),
+        setattr(row, "text", "Put them in order. (Choose TWO.)"),
+    ),
+    "too few items": lambda row: _as_order(row, "A,B", items=2),
 }
+
+
+def _as_order(row, answer, items=None):
+    """Make ``row`` an order question of 3-10 items (or ``items``) with ``answer`` as key."""
+    count = items or min(max(3, len(row.options)), 10)
+    row.kind, row.values = "order", []
+    row.options = (row.options + ["item"] * count)[:count]
+    row.explanations = (row.explanations + [""] * count)[:count]
+    row.answer = ",".join(LETTERS[:count]) if answer == ",".join(LETTERS) else answer
+
+
+def _as_match(row, answer):
+    row.kind, row.values, row.answer = "match", ["Allow", "Deny"], answer
 
 
 @PROPERTY_SETTINGS
@@ -246,6 +375,7 @@ def test_a_broken_row_is_reported_on_its_line_and_nothing_is_written(
     else:
         if breakage == "answer without option" and len(rows[index].options) == len(LETTERS):
             breakage = "not a letter"
+
         BREAKAGES[breakage](rows[index])
     content, lines = render(rows, layout)
     with tempfile.TemporaryDirectory() as folder, transaction.atomic():

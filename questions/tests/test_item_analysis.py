@@ -148,3 +148,18 @@ def test_a_distractor_nobody_picks_is_flagged():
     (stats,) = item_stats_compute(responses=responses, keys={3: key}, min_responses=20)
 
     assert any(flag.startswith("option C chosen by under 5%") for flag in stats.flags)
+
+
+def test_a_distractor_only_as_popular_as_the_key_among_the_strongest_is_no_wrong_key():
+    key = RevisionKey(letters={1: "A", 2: "B", 3: "C", 4: "D"}, correct=frozenset({1}))
+    # The strongest 11 of 40 (27%): five choose A, five B, one C; the rest spread evenly.
+    top = [1] * 5 + [2] * 5 + [3]
+    rest = [(1, 2, 3, 4)[n % 4] for n in range(29)]
+    responses = [
+        Response(n, 9, 3, (choice,), choice == 1, n / 40, 20.0)
+        for n, choice in enumerate(rest + top)
+    ]
+
+    (stats,) = item_stats_compute(responses=responses, keys={3: key}, min_responses=20)
+
+    assert not any("wrong key" in flag for flag in stats.flags), stats.flags

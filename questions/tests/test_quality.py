@@ -66,9 +66,78 @@ def sound_bank(size=40):
 def test_a_sound_bank_passes_every_gate():
     figures = bank_figures(blueprint=BLUEPRINT, rows=sound_bank())
 
-    assert gate_failures(figures, min_questions=40) == []
+    assert gate_failures(figures, min_questions=40, min_pbqs=0) == []
     assert figures.by_domain == {1: 20, 2: 20}
     assert figures.multi_answer == 4
+
+
+def pbq(n, *, kind="order", code="1.1", text=None):
+    """An order (items keyed by position) or match (rows keyed by value) question."""
+    return QuestionRow(
+        line=n + 1,
+        external_id=f"P-{n}",
+        objective_code=code,
+        text=text or f"Arrange {' '.join(f'p{n}x{k}' for k in range(8))}.",
+        kind=kind,
+        values=("Allow", "Deny") if kind == "match" else (),
+        difficulty=2,
+        difficulty_given=True,
+        choices=tuple(
+            ChoiceData(
+                letter,
+                # The "correct" element is the longest: no multiple-choice gate may judge it.
+                f"element {letter}" * (3 if letter == "A" else 1),
+                f"Because element {letter} belongs there.",
+                False,
+                position=index if kind == "order" else None,
+                value="Allow" if kind == "match" else "",
+            )
+            for index, letter in enumerate("ABC", start=1)
+        ),
+    )
+
+
+def test_pbqs_are_counted_by_type_and_judged_by_no_multiple_choice_gate():
+    pbqs = [pbq(n, kind="order" if n % 2 else "match", code="1.1") for n in range(12)]
+
+    figures = bank_figures(blueprint=BLUEPRINT, rows=[*sound_bank(), *pbqs])
+
+    assert gate_failures(figures, min_questions=40) == []
+    assert figures.total == 40
+    assert figures.by_kind == {"choice": 40, "order": 6, "match": 6}
+    assert figures.by_domain == {1: 20, 2: 20}
+
+
+def test_a_current_exam_with_fewer_than_twelve_pbqs_fails():
+    pbqs = [pbq(n) for n in range(11)]
+
+    failures = gate_failures(
+        bank_figures(blueprint=BLUEPRINT, rows=[*sound_bank(), *pbqs]), min_questions=40
+    )
+
+    assert failures == ["11 performance-based questions, fewer than 12"]
+
+
+def test_a_pbq_that_says_choose_n_or_lacks_explanations_fails():
+    broken = pbq(0, text="Put the steps in order. (Choose TWO.)")
+    unexplained = pbq(1)
+    unexplained = QuestionRow(
+        **{
+            **{name: getattr(unexplained, name) for name in QuestionRow.__slots__},
+            "choices": tuple(
+                ChoiceData(c.letter, c.text, "", False, c.position) for c in unexplained.choices
+            ),
+        }
+    )
+    rows = [*sound_bank(), broken, unexplained, *(pbq(n) for n in range(2, 12))]
+
+    failures = gate_failures(bank_figures(blueprint=BLUEPRINT, rows=rows), min_questions=40)
+
+    assert failures == [
+        "options without an explanation: P-1 A, P-1 B, P-1 C",
+        "Choose-N mismatches: P-0: the text says 'Choose TWO' but an order question has no "
+        "options to choose",
+    ]
 
 
 def test_too_few_questions_and_a_domain_off_its_weight_fail():
@@ -173,7 +242,9 @@ def test_bank_report_on_files_prints_the_figures_and_exits_non_zero_on_a_failed_
 
     report = out.getvalue()
     assert report.startswith("security (SY0-701, current): 2 questions")
+    assert "  by type: multiple choice 2, order 0, match 0" in report
     assert "  FAIL 2 questions, fewer than 300" in report
+    assert "  FAIL 0 performance-based questions, fewer than 12" in report
     assert "  FAIL 2 question(s) without a difficulty" in report
 
 

@@ -1,5 +1,7 @@
 """Question revisions: what a learner saw stays what their review shows."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -80,6 +82,10 @@ def test_an_admin_edit_after_an_attempt_leaves_its_review_unchanged(staff_client
     after = client.get(review_url).content.decode()
     assert "Which port does SSH use?" in after and "listen on by default" not in after
     assert normalise(after) == normalise(before)
+    # What it shows is revision 1: its choices, with A (not B) the key, and no later explanation.
+    assert re.search(r"\. Option A</strong> — correct", after)
+    assert re.search(r"\. Option B</strong> — incorrect", after)
+    assert "Port 22 is SSH." not in after
     item.refresh_from_db()
     assert item.revision.number == 1
 

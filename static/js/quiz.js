@@ -108,7 +108,7 @@
       if (this.deadline === null) return;
       var self = this;
       if (this.toggle) {
-        this.toggle.hidden = false;
+        // The form then sends the new state (htmx, or a plain post without JavaScript).
         this.toggle.addEventListener("click", function () { self.flipVisibility(); });
       }
       this.tick();
@@ -121,6 +121,8 @@
 
     flipVisibility: function () {
       var hidden = this.box.classList.toggle("is-hidden");
+      var field = document.querySelector("[data-countdown-hidden]");
+      if (field) field.value = hidden ? "1" : "0";
       this.toggle.textContent = hidden ? "Show time left" : "Hide time left";
     },
 

@@ -9,7 +9,7 @@ The rules live in ``questions.quality``; docs/CONTENT.md explains them.
 from django.core.management.base import BaseCommand, CommandError
 
 from questions.models import Exam
-from questions.quality import MIN_QUESTIONS, bank_figures, gate_failures, report_lines
+from questions.quality import MIN_PBQS, MIN_QUESTIONS, bank_figures, gate_failures, report_lines
 from questions.selectors import exam_blueprint, question_rows
 from questions.services import QuestionImportError, question_files_read
 
@@ -26,8 +26,14 @@ class Command(BaseCommand):
             default=MIN_QUESTIONS,
             help=f"questions a current exam must hold (default {MIN_QUESTIONS})",
         )
+        parser.add_argument(
+            "--min-pbqs",
+            type=int,
+            default=MIN_PBQS,
+            help=f"performance-based questions a current exam must hold (default {MIN_PBQS})",
+        )
 
-    def handle(self, *args, paths, exam, min_questions, **options):
+    def handle(self, *args, paths, exam, min_questions, min_pbqs, **options):
         if paths:
             try:
                 banks = [
@@ -55,7 +61,7 @@ class Command(BaseCommand):
             figures = bank_figures(blueprint=exam_blueprint(exam=found), rows=rows)
             for line in report_lines(figures):
                 self.stdout.write(line)
-            failures = gate_failures(figures, min_questions=min_questions)
+            failures = gate_failures(figures, min_questions=min_questions, min_pbqs=min_pbqs)
             for failure in failures:
                 self.stdout.write(f"  FAIL {failure}")
             if failures:

@@ -13,7 +13,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exams", "0005_attemptitem_revision")]
+    dependencies = [("exams", "0006_item_response_and_score")]
 
     operations = [
         migrations.AddField(

@@ -1,0 +1,167 @@
+"""Performance-based questions in Chromium: ordering and matching by mouse (drag), keyboard
+and without JavaScript, on a phone and a desktop, and axe-core on their pages."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tests.factories import UserFactory
+from exams import services
+from exams.tests.factories import bank_build
+from questions.tests.factories import pbq_create
+from tests.browser import sign_in, watch_console
+from tests.test_a11y import axe_violations, describe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = [390, 1280]
+
+
+def practice_with(user, kind, **kwargs):
+    exam = bank_build(weights=(100,), per_domain=0, objectives_per_domain=1)
+    pbq_create(exam=exam, kind=kind, exhibit="| Host | State |\n| PC-1 | up |", **kwargs)
+    return services.attempt_start(user=user, exam=exam, mode="practice", count=1)
+
+
+def sized(browser, width, *, javascript=True, bypass_csp=False):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        java_script_enabled=javascript,
+        bypass_csp=bypass_csp,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+def item_texts(page):
+    return [text.strip() for text in page.locator("[data-pbq-item] .pbq-text").all_inner_texts()]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_order_items_by_dragging_them(browser, client, live_server, width):
+    context, page = sized(browser, width)
+    problems = watch_console(page)
+    user = UserFactory()
+    attempt = practice_with(user, "order", items=4, key="DCBA")
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    expect(page.locator(".pbq-js-hint").first).to_be_visible()
+
+    wanted = ["Item D", "Item C", "Item B", "Item A"]
+    for index, text in enumerate(wanted):
+        if item_texts(page)[index] == text:
+            continue
+        source = page.locator("[data-pbq-item]", has_text=text).locator("[data-pbq-handle]")
+        target = page.locator("[data-pbq-item]").nth(index)
+        source.drag_to(target, target_position={"x": 20, "y": 3})
+    assert item_texts(page) == wanted
+    for index, text in enumerate(wanted, start=1):
+        item = page.locator("[data-pbq-item]", has_text=text)
+        expect(item.locator("select")).to_have_value(str(index))
+
+    page.get_by_role("button", name="Check answer").click()
+
+    expect(page.locator(".feedback-result")).to_have_text("Correct: every item in its place.")
+    expect(page.locator(".pbq-results tbody tr.explain-correct")).to_have_count(4)
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_match_rows_by_dragging_values_then_feedback_per_row(browser, client, live_server, width):
+    context, page = sized(browser, width)
+    problems = watch_console(page)
+    user = UserFactory()
+    attempt = practice_with(user, "match", items=3, key=["Allow", "Deny", "Deny"])
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+
+    for row, value in (("Row A", "Allow"), ("Row B", "Deny"), ("Row C", "Allow")):
+        chip = page.locator("[data-pbq-chip]", has_text=value)
+        chip.drag_to(page.locator("[data-pbq-row]", has_text=row))
+    expect(page.get_by_label("Row C: Allow")).to_be_checked()
+    page.get_by_role("button", name="Check answer").click()
+
+    expect(page.locator(".feedback-result")).to_have_text(
+        "Partly right: 2 of 3 rows with their right value."
+    )
+    expect(page.locator(".pbq-results")).to_contain_text("Row C takes Deny.")
+    assert problems == []
+    context.close()
+
+
+def test_match_by_keyboard_with_value_selects(browser, client, live_server):
+    context, page = sized(browser, 1280)
+    user = UserFactory()
+    values = ("SSH", "SMTP", "DNS", "HTTPS", "RDP")
+    attempt = practice_with(user, "match", items=2, values=values, key=["DNS", "RDP"])
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+
+    page.get_by_label("Row A").focus()
+    page.keyboard.type("DNS")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Row B")).to_be_focused()
+    page.keyboard.type("RDP")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Check answer")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".feedback-result")).to_have_text("Correct: every row has its right value.")
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_order_without_javascript_by_selects(browser, client, live_server, width):
+    context, page = sized(browser, width, javascript=False)
+    user = UserFactory()
+    attempt = practice_with(user, "order", items=3, key="CAB")
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    expect(page.locator("[data-pbq-handle]").first).to_be_hidden()
+
+    page.get_by_label("Item C").select_option("1")
+    page.get_by_label("Item A").select_option("2")
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.locator(".message-error")).to_have_text("Give every item a place: 2 of 3 done.")
+    expect(page.get_by_label("Item A")).to_have_value("2")
+    page.get_by_label("Item B").select_option("3")
+    page.get_by_role("button", name="Check answer").click()
+
+    expect(page.locator(".feedback-result")).to_have_text("Correct: every item in its place.")
+    expect(page.locator(".exhibit-table")).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pbq_pages_have_no_serious_axe_violations(browser, client, live_server, width):
+    from tests.test_a11y import AXE
+
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `npm ci --prefix tests/a11y`.")
+    context, page = sized(browser, width, bypass_csp=True)
+    user = UserFactory()
+    order = practice_with(user, "order", items=5)
+    grid = practice_with(user, "match", items=3)
+    selects = practice_with(user, "match", items=3, values=("A1", "B2", "C3", "D4", "E5"))
+    sign_in(page, live_server, user)
+    problems = []
+    for where, attempt in (("order", order), ("radio grid", grid), ("selects", selects)):
+        page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+        page.wait_for_load_state("networkidle")
+        problems.append(describe(where, axe_violations(page, AXE)))
+    page.goto(f"{live_server.url}/exams/attempts/{order.pk}/q/1/")
+    for index in range(5):
+        page.locator("[data-pbq-item] select").nth(index).select_option(str(index + 1))
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.locator(".pbq-results")).to_be_visible()
+    problems.append(describe("order feedback", axe_violations(page, AXE)))
+    services.attempt_finish(attempt_id=order.pk, user=user)
+    page.goto(f"{live_server.url}/exams/attempts/{order.pk}/review/")
+    problems.append(describe("review", axe_violations(page, AXE)))
+    page.goto(f"{live_server.url}/exams/attempts/{order.pk}/results/")
+    problems.append(describe("results", axe_violations(page, AXE)))
+    assert not any(problems), "\n".join(p for p in problems if p)
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not overflow
+    context.close()
