@@ -35,14 +35,21 @@ class Learner(HttpUser):
         self.headers = {"X-CSRFToken": self.learner["csrf"], "Referer": self.host + "/"}
         self.steps = iter(self.learner["items"])
 
+    def step(self, *, again: bool):
+        """The next (position, choices) of the plan; at the end start again or stop."""
+        try:
+            return next(self.steps)
+        except StopIteration:
+            if not again:
+                raise StopUser() from None
+            self.steps = iter(self.learner["items"])
+            return next(self.steps)
+
 
 class AnswerLearner(Learner):
     @task
     def answer(self):
-        try:
-            position, choices = next(self.steps)
-        except StopIteration:
-            raise StopUser() from None
+        position, choices = self.step(again=False)
         attempt = self.learner["attempt"]
         response = self.client.post(
             f"/exams/attempts/{attempt}/q/{position}/answer/",
@@ -57,11 +64,7 @@ class AnswerLearner(Learner):
 class FloorLearner(Learner):
     @task
     def floor_write(self):
-        try:
-            position, _ = next(self.steps)
-        except StopIteration:
-            self.steps = iter(self.learner["items"])
-            position, _ = next(self.steps)
+        position, _ = self.step(again=True)
         self.client.post(
             f"/bench/floor/write/{self.learner['attempt']}/{position}/",
             data={"flagged": str(position % 2)},
