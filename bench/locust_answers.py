@@ -51,9 +51,13 @@ def plan_make(users: int, questions: int) -> dict:
         client = Client()
         client.force_login(user)
         attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=questions)
+        items = AttemptItem.objects.filter(attempt=attempt)
+        if hasattr(AttemptItem.question.field.related_model, "kind"):
+            items = items.filter(question__kind="choice")  # a PBQ's answer is not choices
         items = (
-            AttemptItem.objects.filter(attempt=attempt)
-            .annotate(n=Count("question__choices", filter=Q(question__choices__is_correct=True)))
+            items.annotate(
+                n=Count("question__choices", filter=Q(question__choices__is_correct=True))
+            )
             .order_by("position")
             .values_list("position", "choice_order", "n")
         )
