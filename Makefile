@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install migrate bank sample superuser lint format bench clean lock mutation
+.PHONY: run test install migrate bank sample superuser lint format bench bench-install clean lock mutation
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -68,6 +68,11 @@ PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet
 lock: install
 	$(PIP_COMPILE) -o requirements.txt requirements.in
 	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+	$(PIP_COMPILE) -o requirements-bench.txt requirements-bench.in
+
+# Bench-only tools (Locust for bench/locust_answers.py), never needed by the app or the tests.
+bench-install: install
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-bench.txt
 
 # Mutation testing of the exam, question and gamification services (docs/TESTING.md). Long:
 # not part of `make test`. Results stay in mutants/; `$(VENV)/bin/mutmut browse` to look.

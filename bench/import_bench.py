@@ -15,6 +15,14 @@ the database, removes any earlier bench questions, then times:
 and measures memory: peak RSS of the process, and Python's peak allocation (tracemalloc)
 during a dry run of 10,000 and of all rows, which shows what grows with the file.
 For safety a DATABASE_URL must name a database whose name contains "bench".
+
+``--baseline`` also times, in the same run and on the same files, what the same writes cost
+without the importer (``Raw``): the CSV read with ``csv`` and the rows written in one
+transaction, ``executemany`` on SQLite and ``COPY`` on PostgreSQL for a first import, and a
+minimal upsert (``INSERT ... ON CONFLICT DO UPDATE ... WHERE`` something changed, by
+``executemany``) for the same file again and for a file with 1% of the questions edited. Each
+pair starts from the same state; the ratio importer ÷ raw is printed with the aims of issue 13
+(first import ≤ 2.0× on SQLite and ≤ 2.5× on PostgreSQL, re-imports ≤ 2.5×).
 """
 
 import argparse
@@ -35,8 +43,9 @@ from benchdb import django_bench_setup
 BENCH_EXAM = "security"
 
 
-def generate(path: Path, rows: int, *, edited: bool = False, seed: int = 7) -> None:
-    """Write ``rows`` questions; ``edited`` changes every question text and one option."""
+def generate(path: Path, rows: int, *, edited: bool = False, seed: int = 7, every: int = 1) -> None:
+    """Write ``rows`` questions; ``edited`` changes the text and one option of every
+    ``every``-th question (all of them by default)."""
     rng = random.Random(seed)
     words = [
         "policy",
@@ -69,10 +78,11 @@ def generate(path: Path, rows: int, *, edited: bool = False, seed: int = 7) -> N
             text = f"Question {n}: which {sentence}, and why?"
             if n % 50 == 0:
                 text += "\nA second line of the scenario."
-            if edited:
+            revise = edited and n % every == 0
+            if revise:
                 text += " (revised)"
             options = [f"Option {letter} {rng.choice(words)} {n}" for letter in letters[:count]]
-            if edited:
+            if revise:
                 options[1] += " revised"
             explanations = [
                 f"Because {rng.choice(words)}, {rng.choice(words)} and {rng.choice(words)}."
@@ -89,10 +99,7 @@ def generate(path: Path, rows: int, *, edited: bool = False, seed: int = 7) -> N
 
 def setup_django(temp: Path) -> str:
     url = django_bench_setup(temp=temp, sqlite_name="bench.sqlite3")
-    from questions.models import Choice, Question
-
-    Choice.objects.filter(question__exam__slug=BENCH_EXAM)._raw_delete(using="default")
-    Question.objects.filter(exam__slug=BENCH_EXAM)._raw_delete(using="default")
+    bench_questions_delete()
     return url.split("@")[-1] if "@" in url else url
 
 
@@ -103,6 +110,201 @@ def timed_import(path: Path, **options) -> tuple[float, str]:
     start = time.perf_counter()
     call_command("import_questions", str(path), "--exam", BENCH_EXAM, stdout=out, **options)
     return time.perf_counter() - start, out.getvalue().strip()
+
+
+class Raw:
+    """The same rows written without the importer: the floor it is compared with."""
+
+    def __init__(self):
+        from questions.models import Exam, Objective
+
+        self.exam = Exam.objects.get(slug=BENCH_EXAM)
+        self.objectives = {
+            (o.domain.number, o.code): (o.pk, o.domain_id)
+            for o in Objective.objects.filter(domain__exam=self.exam).select_related("domain")
+        }
+
+    def rows(self, path: Path):
+        """(question values, [choice values]) per CSV row, as the importer would store them."""
+        with path.open(encoding="utf-8", newline="") as handle:
+            for record in csv.DictReader(handle):
+                code = record["domain"]
+                objective_id, domain_id = self.objectives[(int(code.split(".")[0]), code)]
+                correct = set(record["correct answer"].split(","))
+                choices = [
+                    (
+                        letter,
+                        record[f"option-{low}"],
+                        record[f"explanation-{low}"],
+                        letter in correct,
+                    )
+                    for letter, low in zip("ABCDEF", "abcdef", strict=True)
+                    if record[f"option-{low}"]
+                ]
+                question = {
+                    "exam_id": self.exam.pk,
+                    "domain_id": domain_id,
+                    "objective_id": objective_id,
+                    "external_id": record["question-id"],
+                    "text": record["question-text"],
+                }  # correct_count: kept by the database's triggers, as for the importer
+                yield question, choices
+
+    def first_import(self, path: Path) -> float:
+        """Every row new: ids assigned here, ``executemany`` (SQLite) or ``COPY`` (PostgreSQL)."""
+        from django.db import connection, transaction
+        from scale import Bulk
+
+        from questions.models import Choice, Question
+
+        start = time.perf_counter()
+        with transaction.atomic():
+            bulk = Bulk(connection)
+            first_q, first_c = bulk.next_id(Question), bulk.next_id(Choice)
+            questions, choices = [], []
+            for n, (question, options) in enumerate(self.rows(path)):
+                questions.append({"id": first_q + n, **question})
+                for letter, text, explanation, is_correct in options:
+                    choices.append(
+                        {
+                            "id": first_c + len(choices),
+                            "question_id": first_q + n,
+                            "letter": letter,
+                            "text": text,
+                            "explanation": explanation,
+                            "is_correct": is_correct,
+                        }
+                    )
+            bulk.insert(Question, questions)
+            bulk.insert(Choice, choices)
+        return time.perf_counter() - start
+
+    def upsert(self, path: Path) -> float:
+        """Every row there already: one upsert per table that rewrites only what changed.
+
+        PostgreSQL: the rows ``COPY``-ed into temporary tables, then one
+        ``INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE`` per table. SQLite: the same
+        statement by ``executemany``. Columns the file does not give take the model's defaults.
+        """
+        from django.db import connection, transaction
+
+        from questions.models import Question
+
+        start = time.perf_counter()
+        given = ["exam_id", "domain_id", "objective_id", "external_id", "text"]
+        other = [
+            f
+            for f in Question._meta.concrete_fields
+            if f.attname not in given and not f.primary_key
+        ]
+        now = time_now()
+        defaults = [
+            now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_db_prep_save(f.get_default(), connection)
+            for f in other
+        ]  # fmt: skip
+        columns = ", ".join([*given, *(f.column for f in other)])
+        changed_q = "questions_question.text <> excluded.text OR "
+        changed_q += "questions_question.objective_id <> excluded.objective_id"
+        set_q = "text = excluded.text, objective_id = excluded.objective_id, "
+        set_q += "domain_id = excluded.domain_id, updated_at = excluded.updated_at"
+        changed_c = "questions_choice.text <> excluded.text OR "
+        changed_c += "questions_choice.explanation <> excluded.explanation OR "
+        changed_c += "questions_choice.is_correct <> excluded.is_correct"
+        set_c = "text = excluded.text, explanation = excluded.explanation, "
+        set_c += "is_correct = excluded.is_correct"
+        marks = ", ".join(["%s"] * len(defaults))
+        rows = list(self.rows(path))
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                raw = cursor.cursor
+                raw.execute(
+                    "CREATE TEMP TABLE q_in (exam_id int, domain_id int, objective_id int, "
+                    "external_id text, text text) ON COMMIT DROP"
+                )
+                with raw.copy("COPY q_in FROM STDIN") as copy:
+                    for q, _ in rows:
+                        copy.write_row([q[name] for name in given])
+                raw.execute(
+                    "CREATE TEMP TABLE c_in (external_id text, letter text, text text, "
+                    "explanation text, is_correct bool) ON COMMIT DROP"
+                )
+                with raw.copy("COPY c_in FROM STDIN") as copy:
+                    for q, options in rows:
+                        for option in options:
+                            copy.write_row([q["external_id"], *option])
+                cursor.execute(
+                    f"INSERT INTO questions_question ({columns}) "  # noqa: S608
+                    f"SELECT {', '.join(given)}, {marks} FROM q_in "
+                    f"ON CONFLICT (exam_id, external_id) DO UPDATE SET {set_q} WHERE {changed_q}",
+                    defaults,
+                )
+                cursor.execute(
+                    "INSERT INTO questions_choice (question_id, letter, text, explanation, "  # noqa: S608
+                    "is_correct) SELECT q.id, c.letter, c.text, c.explanation, c.is_correct "
+                    "FROM c_in c JOIN questions_question q ON q.exam_id = %s "
+                    "AND q.external_id = c.external_id "
+                    f"ON CONFLICT (question_id, letter) DO UPDATE SET {set_c} WHERE {changed_c}",
+                    [self.exam.pk],
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO questions_question ({columns}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * (len(given) + len(defaults)))}) "
+                    f"ON CONFLICT (exam_id, external_id) DO UPDATE SET {set_q} WHERE {changed_q}",
+                    [[q[name] for name in given] + defaults for q, _ in rows],
+                )
+                cursor.execute(
+                    "SELECT external_id, id FROM questions_question WHERE exam_id = %s",
+                    [self.exam.pk],
+                )
+                ids = dict(cursor.fetchall())
+                cursor.executemany(
+                    "INSERT INTO questions_choice (question_id, letter, text, explanation, "  # noqa: S608
+                    "is_correct) VALUES (%s, %s, %s, %s, %s) "
+                    f"ON CONFLICT (question_id, letter) DO UPDATE SET {set_c} WHERE {changed_c}",
+                    [(ids[q["external_id"]], *option) for q, options in rows for option in options],
+                )
+        return time.perf_counter() - start
+
+
+def time_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def bench_questions_delete() -> None:
+    """The bench exam's questions and every row that points at them, without the ORM's
+    cascade (which would read them all first)."""
+    from questions.models import Question
+
+    for relation in ("choices", "revisions", "reports", "item_stats"):
+        if hasattr(Question, relation):
+            model = getattr(Question, relation).rel.related_model
+            model.objects.filter(question__exam__slug=BENCH_EXAM)._raw_delete(using="default")
+    Question.objects.filter(exam__slug=BENCH_EXAM)._raw_delete(using="default")
+
+
+def baseline_compare(bank: Path, rows: int, temp: Path) -> list[tuple]:
+    """Importer and raw, pair by pair from the same state: first import, same file, 1% edited."""
+    some = temp / "some-edited.csv"
+    generate(some, rows, edited=True, every=100)
+    bench_questions_delete()
+    importer_first, _ = timed_import(bank)  # also creates the objectives the raw rows need
+    raw = Raw()
+    bench_questions_delete()
+    raw_first = raw.first_import(bank)
+    importer_same, _ = timed_import(bank)
+    raw_same = raw.upsert(bank)
+    raw_some = raw.upsert(some)
+    raw.upsert(bank)  # back to the original texts
+    importer_some, _ = timed_import(some)
+    return [
+        ("first import", importer_first, raw_first),
+        ("same file again", importer_same, raw_same),
+        ("1% edited", importer_some, raw_some),
+    ]
 
 
 def peak_python_memory(path: Path) -> int:
@@ -122,6 +324,9 @@ def rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--baseline", action="store_true", help="also time the raw writes, side by side"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="billings-import-bench-") as folder:
@@ -141,10 +346,20 @@ def main() -> None:
         print(f"database: {connection.vendor} ({database})")
         print(f"file: {args.rows} rows, {size_mb:.1f} MiB")
         results = []
-        for label, path in [("create", bank), ("unchanged", bank), ("update", edited)]:
+        plain = [] if args.baseline else [("create", bank), ("unchanged", bank), ("update", edited)]
+        for label, path in plain:
             seconds, summary = timed_import(path)
             results.append((label, seconds))
             print(f"{label:>9}: {seconds:6.1f} s  {args.rows / seconds:8.0f} rows/s  | {summary}")
+        if args.baseline:
+            aims = {"first import": 2.0 if connection.vendor == "sqlite" else 2.5}
+            print("| import | importer s | raw s | importer ÷ raw | aim |")
+            print("| --- | ---: | ---: | ---: | --- |")
+            for label, importer, raw in baseline_compare(bank, args.rows, temp):
+                aim = aims.get(label, 2.5)
+                ratio = importer / raw
+                verdict = "met" if ratio <= aim else "MISSED"
+                print(f"| {label} | {importer:.1f} | {raw:.1f} | {ratio:.2f} | ≤ {aim} {verdict} |")
         rss_after = rss_mb()
         small_peak = peak_python_memory(small)
         full_peak = peak_python_memory(edited)

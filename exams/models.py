@@ -187,8 +187,9 @@ class DomainTally(models.Model):
 
     Added to once, in the locked transaction that submits an attempt
     (``exams.services._finish_locked``), so the dashboard reads a handful of rows instead of
-    grouping the learner's whole history. Items count under the domain their question had
-    when the attempt was submitted.
+    grouping the learner's whole history, and the badges read the recent window instead of
+    ranking it. Items count under the domain their question had when the attempt was
+    submitted.
     """
 
     user = models.ForeignKey(
@@ -197,6 +198,9 @@ class DomainTally(models.Model):
     domain = models.ForeignKey("questions.Domain", on_delete=models.CASCADE, related_name="+")
     answered = models.PositiveIntegerField(default=0)
     correct = models.PositiveIntegerField(default=0)
+    # The newest ``exams.rules.RECENT_WINDOW`` answers, newest first, as
+    # ``[microseconds since the epoch, item id, correct 0/1]``: what mastery badges look at.
+    recent = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

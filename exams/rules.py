@@ -15,8 +15,13 @@ admin), so templates never restate the formula: they show the figures computed h
 - A simulation opens with ``SIMULATION_PBQS`` (3 to 6, as the real exams do) PBQs when the bank
   holds them. They are part of the exam's question count: a 90-question simulation holds, say,
   4 PBQs and 86 multiple-choice questions.
+
+Mastery looks at a learner's last ``RECENT_WINDOW`` answers in each domain. They are kept per
+domain (``DomainTally.recent``) and merged when an attempt is submitted, so no page ranks the
+learner's whole history.
 """
 
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 PBQ_WEIGHT = 3
@@ -82,3 +87,32 @@ def order_right(*, response, positions: dict) -> int:
 def match_right(*, response, key) -> int:
     """Rows given their right value: ``response`` and ``key`` are values in row order."""
     return sum(1 for given, right in zip(response, key, strict=False) if given == right)
+
+
+# The recent window per domain ------------------------------------------------------------
+
+RECENT_WINDOW = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def recent_key(*, answered_at, item_id: int) -> list[int]:
+    """How an answer is ordered in a window: newest first, then the higher item id first
+    (integers: microseconds since the epoch, so the order is exact and JSON-safe)."""
+    return [(answered_at - EPOCH) // timedelta(microseconds=1), item_id]
+
+
+def recent_merge(window: list, answers: list) -> list:
+    """The last ``RECENT_WINDOW`` answers of a domain after adding ``answers`` to ``window``.
+
+    Both are lists of ``[microseconds, item_id, correct]`` (``correct`` 0 or 1). Answers only
+    ever join a window, so the newest ``RECENT_WINDOW`` of the union are exactly the newest of
+    all answers: one dropped earlier had that many newer ones, which stay.
+    """
+    merged = {(a[0], a[1]): a for a in [*window, *answers]}
+    newest = sorted(merged.values(), key=lambda a: (a[0], a[1]), reverse=True)
+    return [list(a) for a in newest[:RECENT_WINDOW]]
+
+
+def recent_figures(window: list) -> tuple[int, int]:
+    """(answers, correct) of a window."""
+    return len(window), sum(a[2] for a in window)

@@ -429,29 +429,51 @@ def question_card(
     position: int,
     item: AttemptItem | None = None,
     choice_rows: dict[int, dict] | None = None,
+    items: dict[int, AttemptItem] | None = None,
+    choices: dict[int, dict[int, dict]] | None = None,
+    navigator: list | None = None,
 ) -> QuestionCard:
-    """Everything the question page shows, in three queries (one when the caller has them).
+    """Everything the question page shows, in three queries (none when the caller has them).
 
     ``item`` (with ``question__objective`` loaded) and ``choice_rows`` (id -> id, text,
     explanation, is_correct) may come from the caller that just read them, e.g. the answer
-    service: then only the navigator (with the bookmark of the current question) is read.
+    service; so may the items it read (``items``, position -> item annotated with
+    ``bookmarked`` and ``held``), choice rows per question id (``choices``) and the navigator
+    (``[position, answered, flagged, selection made]`` per item): then nothing is read again.
 
     In a simulation before submission the card carries no correctness and no explanation,
     so no template or fragment can leak them; nor does a practice card of a question that is
     held back by the learner's open simulation (``question_held``).
     """
-    bookmarked = Exists(
-        Bookmark.objects.filter(user_id=attempt.user_id, question_id=OuterRef("question_id"))
-    )
-    rows = attempt.items.order_by("position").values(
-        "position", "answered_at", "flagged", "selected"
-    )
-    rows = rows.annotate(
-        bookmarked=Case(When(position=position, then=bookmarked), default=Value(False))
-    )
-    if attempt.gives_feedback and attempt.is_open:
-        held = question_held(user_id=attempt.user_id)
-        rows = rows.annotate(held=Case(When(position=position, then=held), default=Value(False)))
+    if items is not None and position in items and navigator:
+        item = items[position]
+        rows = [
+            {
+                "position": p,
+                "answered_at": answered or None,
+                "flagged": flagged,
+                "selected": selection,
+                "bookmarked": p == position and item.bookmarked,
+                "held": p == position and item.held,
+            }
+            for p, answered, flagged, selection in navigator
+        ]
+        choice_rows = (choices or {}).get(item.question_id, choice_rows)
+    else:
+        bookmarked = Exists(
+            Bookmark.objects.filter(user_id=attempt.user_id, question_id=OuterRef("question_id"))
+        )
+        rows = attempt.items.order_by("position").values(
+            "position", "answered_at", "flagged", "selected"
+        )
+        rows = rows.annotate(
+            bookmarked=Case(When(position=position, then=bookmarked), default=Value(False))
+        )
+        if attempt.gives_feedback and attempt.is_open:
+            held = question_held(user_id=attempt.user_id)
+            rows = rows.annotate(
+                held=Case(When(position=position, then=held), default=Value(False))
+            )
     cells, marked, held_here = [], False, False
     url_of = question_url_maker(attempt.pk)
     for row in rows:

@@ -30,6 +30,7 @@ Rules worth knowing before changing anything here:
 """
 
 import enum
+import json
 import math
 import random
 from dataclasses import dataclass, field
@@ -37,13 +38,14 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Profile
 from exams import rules
-from exams.models import Attempt, AttemptItem, Bookmark
-from exams.rules import scaled_score_compute
+from exams.models import Attempt, AttemptItem, Bookmark, DomainTally
+from exams.rules import RECENT_WINDOW, recent_key, recent_merge, scaled_score_compute
 from exams.selectors import (
     open_simulation,
     pbqs_pick,
@@ -133,6 +135,9 @@ class AnswerResult:
     attempt: Attempt | None = None
     choice_rows: dict[int, dict] = field(default_factory=dict)
     position_next: int = 0
+    items: dict[int, AttemptItem] = field(default_factory=dict)
+    choices: dict[int, dict[int, dict]] = field(default_factory=dict)
+    navigator: list[list] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -400,9 +405,70 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
 CHOICE_ROW_FIELDS = ("id", "text", "explanation", "is_correct", "position", "value")
 
 
-def _choice_rows(question_id: int) -> dict[int, dict]:
-    rows = Choice.objects.filter(question_id=question_id).order_by()
-    return {row["id"]: row for row in rows.values(*CHOICE_ROW_FIELDS)}
+def _choice_rows(*question_ids: int) -> dict[int, dict[int, dict]]:
+    """Question id -> its choices' rows (id, text, explanation, is_correct), in one query."""
+    found: dict[int, dict[int, dict]] = {question_id: {} for question_id in question_ids}
+    rows = Choice.objects.filter(question_id__in=question_ids).order_by()
+    for row in rows.values("question_id", *CHOICE_ROW_FIELDS):
+        found[row.pop("question_id")][row["id"]] = row
+    return found
+
+
+# The navigator of the attempt (position, answered, flagged, a selection made), as one JSON
+# array computed beside the row that is read: no second query and no model per item.
+NAVIGATOR_SQL = {
+    "postgresql": """(SELECT json_agg(json_build_array(n.position, n.answered_at IS NOT NULL,
+        n.flagged, jsonb_array_length(n.selected) > 0) ORDER BY n.position)
+        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id)""",
+    "sqlite": """(SELECT json_group_array(json_array(n.position, n.answered_at IS NOT NULL,
+        n.flagged, json_array_length(n.selected) > 0))
+        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id)""",
+}
+
+
+def _locked_items(*, attempt_id: int, user, positions) -> tuple[Attempt, dict, list] | None:
+    """The attempt's items at ``positions`` with their questions, and the attempt (locked:
+    only its own row, with its exam and the learner's profile) read with them, with the
+    navigator of every item, in one query.
+
+    Each item carries ``bookmarked`` and ``held`` (its question is held back by the learner's
+    open simulation, for practice). Only the attempt is locked (the lock every write of the
+    attempt takes first), so in PostgreSQL an item read after waiting for that lock may
+    predate the write of the request that held it: ``_item_as_read`` guards the write on what
+    was read (the navigator may then show that one answer late). None when no such item is
+    the learner's (the caller then reads the attempt alone to say why).
+    """
+    bookmarked = Bookmark.objects.filter(user_id=user.pk, question_id=OuterRef("question_id"))
+    rows = (
+        AttemptItem.objects.select_for_update(of=("attempt",))
+        .select_related("attempt__exam", "attempt__user__profile", "question__objective__domain")
+        .filter(attempt_id=attempt_id, attempt__user=user, position__in=positions)
+        .annotate(
+            bookmarked=Exists(bookmarked),
+            held=Case(
+                When(
+                    ~Q(attempt__mode=Attempt.Mode.SIMULATION), then=question_held(user_id=user.pk)
+                ),
+                default=Value(False),
+            ),
+            navigator=RawSQL(NAVIGATOR_SQL[connection.vendor], ()),  # noqa: S611 (constant)
+        )
+        .order_by("position")
+    )
+    rows = study_selectors.card_annotate(rows, user_id=user.pk)
+    items = {item.position: item for item in rows}
+    if not items:
+        return None
+    first = next(iter(items.values()))
+    attempt, navigator = first.attempt, first.navigator
+    if isinstance(navigator, str):
+        navigator = json.loads(navigator)
+    if "profile" not in user._state.fields_cache:
+        user.profile = attempt.user.profile  # for the gamification event: no read of its own
+    attempt.user = user  # the caller's user: no second read of it
+    for item in items.values():
+        item.attempt = attempt
+    return attempt, items, sorted(navigator)
 
 
 def answer_submit(
@@ -434,18 +500,23 @@ def answer_submit(
     the number, 1..m, of the value given to the K-th row). Practice needs every element; a
     simulation saves what is given (an element left open is wrong). See ``exams.rules``.
 
-    Reads the attempt once (locked), its item once and the question's choices once, and hands
-    them back in the result so that the card shown next needs no second read of them.
-    ``confidence`` (1 guess, 2 unsure, 3 sure) is stored with the answer; with ``shown_at``
-    (when the question was shown) it tells the review schedule how well it was known. The
-    item is read with the learner's review card of the question, so moving the card is one
-    upsert and no read.
-    Raises ``Attempt.DoesNotExist`` for an attempt that is not the learner's.
+    Reads the attempt (locked) with the items the card can show once and the choices of the
+    question and of the next one once, and hands them back in the result so that the card
+    shown next needs no second read of them. ``confidence`` (1 guess, 2 unsure, 3 sure) is
+    stored with the answer; with ``shown_at`` (when the question was shown) it tells the review
+    schedule how well it was known. The items are read with the learner's review card of their
+    question, so moving the card is one upsert and no read. Raises ``Attempt.DoesNotExist``
+    for an attempt that is not the learner's.
     """
     now = now or timezone.now()
     expired = None
     with transaction.atomic():
-        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        positions = {position, position + 1} | ({move_to} if move_to is not None else set())
+        found = _locked_items(attempt_id=attempt_id, user=user, positions=positions)
+        if found is None:
+            attempt, items, navigator = _locked_attempt(attempt_id=attempt_id, user=user), {}, []
+        else:
+            attempt, items, navigator = found
         try:
             try:
                 selected = sorted({int(c) for c in choice_ids})
@@ -456,8 +527,9 @@ def answer_submit(
                 move_to = _move_target(attempt, move_to)
                 answer = _Answer(selected, confidence, shown_at)
                 result = _answer_check_and_store(
-                    attempt, position, answer, elements or {}, user, now, move_to, autosave
+                    attempt, items, position, answer, elements or {}, user, now, move_to, autosave
                 )
+                result.navigator = _navigator_now(navigator, items)
         except InvalidAnswer as error:
             error.attempt = attempt
             raise
@@ -468,6 +540,21 @@ def answer_submit(
             announcements=expired,
         )
     return result
+
+
+def _navigator_now(navigator: list, items: dict) -> list:
+    """The navigator read with the items, with the items' state as it is now."""
+    return [
+        [
+            p,
+            *(
+                (i.answered_at is not None, i.flagged, bool(i.selected))
+                if (i := items.get(p))
+                else rest
+            ),
+        ]
+        for p, *rest in navigator
+    ]
 
 
 def _move_target(attempt: Attempt, move_to: int | None) -> int | None:
@@ -514,22 +601,19 @@ class _Answer:
 
 
 def _answer_check_and_store(
-    attempt, position, answer, elements, user, now, move_to, autosave
+    attempt, items, position, answer, elements, user, now, move_to, autosave
 ) -> AnswerResult:
     selected = answer.selected
-    items = attempt.items.select_related("question__objective__domain")
-    if attempt.gives_feedback:
-        items = items.annotate(held=question_held(user_id=user.pk))
-        items = study_selectors.card_annotate(items, user_id=user.pk)
-    try:
-        item = items.get(position=position)
-    except AttemptItem.DoesNotExist:
-        raise InvalidAnswer("That question is not part of this attempt.") from None
-    if getattr(item, "held", False):
+    item = items.get(position)
+    if item is None:
+        raise InvalidAnswer("That question is not part of this attempt.")
+    if item.held:
         raise QuestionHeld(QuestionHeld.message)
     autosave = autosave and attempt.is_simulation
+    following = items.get(position + 1) if attempt.is_simulation else None
+    choices = _choice_rows(item.question_id, *([following.question_id] if following else []))
     if item.question.kind != Question.Kind.CHOICE:
-        rows = _choice_rows(item.question_id)
+        rows = choices[item.question_id]
         response, credit = _pbq_response(attempt, item, rows, elements, allow_empty=autosave)
         result = _answer_store(
             attempt,
@@ -544,12 +628,13 @@ def _answer_check_and_store(
             move_to=item.position if autosave else move_to,
         )
         result.attempt, result.choice_rows = attempt, rows
+        result.items, result.choices = items, choices
         return result
     if not selected and not autosave:
         raise InvalidAnswer("Choose an answer first.")
     if not set(selected) <= set(item.choice_order):
         raise InvalidAnswer("That is not a choice of this question.")
-    rows = _choice_rows(item.question_id)
+    rows = choices[item.question_id]
     correct = {choice_id for choice_id, row in rows.items() if row["is_correct"]}
     if len(correct) <= 1 and len(selected) > 1:
         raise InvalidAnswer("This question takes one answer.")
@@ -578,6 +663,7 @@ def _answer_check_and_store(
         move_to=move_to,
     )
     result.attempt, result.choice_rows = attempt, rows
+    result.items, result.choices = items, choices
     return result
 
 
@@ -651,6 +737,8 @@ def _answer_store(
     answered_at = now if complete else None
     same = (item.selected, item.response) == (selected, response)
     if same and (item.answered_at is not None) == complete:
+        if not _item_as_read(item).exists():
+            return _answer_store_again(attempt, item, locals())
         # A double submit: nothing changes (a simulation still moves on).
         if moves_on:
             _position_store(attempt, position_next)
@@ -662,15 +750,21 @@ def _answer_store(
             attempt=attempt,
         )
     newly = item.answered_at is None and complete
-    item.selected = selected
-    item.response = response
-    item.score = None if credit is None else float(credit)
-    item.is_correct = None if credit is None else credit == 1
-    item.answered_at = answered_at
-    item.confidence = answer.confidence
-    item.save(
-        update_fields=["selected", "response", "score", "is_correct", "answered_at", "confidence"]
+    score = None if credit is None else float(credit)
+    is_correct = None if credit is None else credit == 1
+    written = _item_as_read(item).update(
+        selected=selected,
+        response=response,
+        score=score,
+        is_correct=is_correct,
+        answered_at=answered_at,
+        confidence=answer.confidence,
     )
+    if not written:
+        return _answer_store_again(attempt, item, locals())
+    item.selected, item.response, item.score = selected, response, score
+    item.is_correct, item.answered_at = is_correct, answered_at
+    item.confidence = answer.confidence
     _position_store(attempt, position_next)
     announcements = []
     if practice_like and newly:
@@ -694,6 +788,22 @@ def _answer_store(
         announcements=list(announcements or []),
         position_next=position_next,
     )
+
+
+def _answer_store_again(attempt, item, arguments: dict) -> AnswerResult:
+    """The item was written by a request that held the lock while this one waited for it:
+    read it again (now under the lock) and decide on what it holds."""
+    item.refresh_from_db(fields=["selected", "response", "score", "is_correct", "answered_at"])
+    keys = ("answer", "selected", "response", "credit", "complete", "user", "now", "move_to")
+    return _answer_store(attempt, item, **{key: arguments[key] for key in keys})
+
+
+def _item_as_read(item: AttemptItem):
+    """The item, if it still holds the answer it was read with (see ``_locked_items``)."""
+    same = AttemptItem.objects.filter(pk=item.pk, selected=item.selected, response=item.response)
+    if item.answered_at is None:
+        return same.filter(answered_at__isnull=True)
+    return same.filter(answered_at=item.answered_at)
 
 
 def _position_store(attempt: Attempt, position: int) -> None:
@@ -789,8 +899,8 @@ def _finish_locked(attempt: Attempt, now: datetime) -> list[str]:
 
 
 TALLY_ADD = """
-INSERT INTO exams_domaintally (user_id, domain_id, answered, correct)
-SELECT %s, q.domain_id, COUNT(*), SUM(CASE WHEN i.is_correct THEN 1 ELSE 0 END)
+INSERT INTO exams_domaintally (user_id, domain_id, answered, correct, recent)
+SELECT %s, q.domain_id, COUNT(*), SUM(CASE WHEN i.is_correct THEN 1 ELSE 0 END), '[]'
 FROM exams_attemptitem i JOIN questions_question q ON q.id = i.question_id
 WHERE i.attempt_id = %s AND i.answered_at IS NOT NULL AND i.is_correct IS NOT NULL
 GROUP BY q.domain_id
@@ -802,9 +912,72 @@ ON CONFLICT (user_id, domain_id) DO UPDATE SET
 
 def domain_tallies_add(*, attempt: Attempt) -> None:
     """Inside the submitting transaction: add the attempt's answers to the learner's per-domain
-    tallies (``DomainTally``), in one statement whatever the learner's history."""
+    tallies (``DomainTally``) and merge them into each domain's recent window: three
+    statements whatever the learner's history (the upsert locks the tallies it touches, so a
+    second attempt of the learner submitted at once waits for this one)."""
     with connection.cursor() as cursor:
         cursor.execute(TALLY_ADD, [attempt.user_id, attempt.pk])
+    answers: dict[int, list] = {}
+    rows = attempt.items.filter(answered_at__isnull=False, is_correct__isnull=False).order_by()
+    for item_id, answered_at, is_correct, domain_id in rows.values_list(
+        "id", "answered_at", "is_correct", "question__domain_id"
+    ):
+        key = recent_key(answered_at=answered_at, item_id=item_id)
+        answers.setdefault(domain_id, []).append([*key, int(is_correct)])
+    if not answers:
+        return
+    tallies = list(
+        DomainTally.objects.filter(user_id=attempt.user_id, domain_id__in=answers).only(
+            "id", "domain_id", "recent"
+        )
+    )
+    for tally in tallies:
+        tally.recent = recent_merge(tally.recent, answers[tally.domain_id])
+    DomainTally.objects.bulk_update(tallies, ["recent"])
+
+
+def domain_tallies_rebuild(*, item_model=AttemptItem, tally_model=DomainTally) -> None:
+    """Recompute every learner's tallies and recent windows from the submitted attempts.
+
+    For rows written without the services (a migration's backfill, the scale bench's bulk
+    load); ``item_model`` and ``tally_model`` let a migration pass its historical models. Reads
+    each (learner, domain)'s newest ``RECENT_WINDOW`` answers with one ranked query."""
+    from django.db.models import Count, Q, Window
+    from django.db.models.functions import RowNumber
+
+    answered = item_model.objects.filter(
+        attempt__status="submitted", answered_at__isnull=False, is_correct__isnull=False
+    ).order_by()
+    totals = answered.values("attempt__user_id", "question__domain_id").annotate(
+        n=Count("id"), c=Count("id", filter=Q(is_correct=True))
+    )
+    tallies = {
+        (r["attempt__user_id"], r["question__domain_id"]): tally_model(
+            user_id=r["attempt__user_id"],
+            domain_id=r["question__domain_id"],
+            answered=r["n"],
+            correct=r["c"],
+            recent=[],
+        )
+        for r in totals
+    }
+    ranked = answered.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("attempt__user_id"), F("question__domain_id")],
+            order_by=[F("answered_at").desc(), F("id").desc()],
+        )
+    ).filter(rank__lte=RECENT_WINDOW)
+    rows = ranked.values_list(
+        "attempt__user_id", "question__domain_id", "id", "answered_at", "is_correct", "rank"
+    )
+    for user_id, domain_id, item_id, answered_at, is_correct, _rank in sorted(
+        rows, key=lambda r: r[5]
+    ):
+        key = recent_key(answered_at=answered_at, item_id=item_id)
+        tallies[user_id, domain_id].recent.append([*key, int(is_correct)])
+    tally_model.objects.all().delete()
+    tally_model.objects.bulk_create(tallies.values(), batch_size=1000)
 
 
 def attempt_finish(*, attempt_id: int, user, now: datetime | None = None) -> FinishResult:

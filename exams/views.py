@@ -192,11 +192,18 @@ def _element_sent(request, pbq, index):
     return pbq.values[number - 1] if 1 <= number <= len(pbq.values) else None
 
 
-def _card_context(request, attempt, position, *, item=None, choice_rows=None):
+def _card_context(request, attempt, position, *, item=None, choice_rows=None, saved=None):
+    """``saved``: the result of the answer just stored, whose rows the card reuses."""
     if not 1 <= position <= attempt.question_count:
         raise Http404("No such question in this attempt.")
     card = selectors.question_card(
-        attempt=attempt, position=position, item=item, choice_rows=choice_rows
+        attempt=attempt,
+        position=position,
+        item=item,
+        choice_rows=choice_rows,
+        items=saved.items if saved is not None else None,
+        choices=saved.choices if saved is not None else None,
+        navigator=saved.navigator if saved is not None else None,
     )
     now = timezone.now()
     return {
@@ -488,7 +495,12 @@ def answer(request, attempt_id, position):
     else:
         target = result.position_next
         context = _card_context(
-            request, attempt, target, item=result.item, choice_rows=result.choice_rows
+            request,
+            attempt,
+            target,
+            item=result.item,
+            choice_rows=result.choice_rows,
+            saved=result,
         )
         context["saved"] = _saved_text(result) if attempt.is_simulation else None
         response = render(request, "exams/question.html#card", context)
@@ -519,7 +531,7 @@ def _moved(request, attempt, go, *, saved):
         return _redirect(request, reverse("exams:submit", args=[attempt.pk]))
     if not request.htmx:
         return redirect("exams:question", attempt.pk, go)
-    context = _card_context(request, attempt, go)
+    context = _card_context(request, attempt, go, saved=saved)
     context["saved"] = text
     response = render(request, "exams/question.html#card", context)
     return push_url(response, reverse("exams:question", args=[attempt.pk, go]))

@@ -52,7 +52,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
-from exams.models import Attempt, AttemptItem
+from exams.models import Attempt, AttemptItem, DomainTally
+from exams.rules import RECENT_WINDOW, recent_figures
 from gamification.models import Badge, DailyActivity
 
 if TYPE_CHECKING:  # accounts.models reads FREEZES_MAX from here for its check constraint
@@ -69,7 +70,7 @@ FREEZE_EVERY_DAYS = 7
 FREEZES_MAX = 2
 SCORED_ATTEMPT_MIN_QUESTIONS = 10
 HIGH_SCORE_PERCENT = 90
-MASTERY_WINDOW = 50
+MASTERY_WINDOW = RECENT_WINDOW
 
 Rule = Badge.Rule
 ATTEMPT_RULES = frozenset(
@@ -190,6 +191,38 @@ def freeze_earned(*, current: int, freezes: int) -> bool:
     return current % FREEZE_EVERY_DAYS == 0 and freezes < FREEZES_MAX
 
 
+@dataclass(frozen=True)
+class StreakStep:
+    """The streak after the first answer of a new active day (see the module docstring)."""
+
+    current: int
+    longest: int
+    freezes: int
+    covered: date | None  # the missed day a freeze covered
+    freeze_earned: bool
+
+
+def streak_step(
+    *, last: date | None, day: date, current: int, longest: int, freezes: int
+) -> StreakStep | None:
+    """How an answer on local ``day`` moves the streak; None when the day is already active."""
+    gap = streak_gap(last=last, day=day, current=current, freezes=freezes)
+    if gap is StreakGap.SAME_DAY:
+        return None
+    covered = None
+    if gap is StreakGap.NEXT_DAY:
+        current += 1
+    elif gap is StreakGap.BRIDGED:
+        covered = last + timedelta(days=1)
+        freezes -= 1
+        current += 1
+    else:
+        current = 1
+    earned = freeze_earned(current=current, freezes=freezes)
+    freezes += int(earned)
+    return StreakStep(current, max(longest, current), freezes, covered, earned)
+
+
 def streak_display(*, profile: "Profile", today: date) -> StreakView:
     """The current streak as of the learner's local ``today``, without writing anything."""
     last = profile.last_activity_date
@@ -231,7 +264,8 @@ class LearnerFacts:
     """What the badge rules look at, read lazily (one query per fact) and as of ``at``.
 
     ``at`` bounds the attempts that count, so that ``rebuild_progress`` replaying history sees
-    what the learner had done at that moment and nothing later.
+    what the learner had done at that moment and nothing later; it passes ``replay=True``,
+    which the recent windows need (they are kept for the present only).
     """
 
     def __init__(
@@ -240,8 +274,10 @@ class LearnerFacts:
         profile: "Profile",
         at: datetime | None = None,
         pending: DailyActivity | None = None,
+        replay: bool = False,
     ):
         self.profile = profile
+        self.replay = replay
         self.user_id = profile.user_id
         self.at = at
         self.pending = pending  # the day row of the event being applied, not saved yet
@@ -306,7 +342,18 @@ class LearnerFacts:
 
     @cached_property
     def domain_windows(self) -> dict[int, tuple[int, int]]:
-        """Per domain: (answers, correct) over the learner's last ``MASTERY_WINDOW`` answers."""
+        """Per domain: (answers, correct) over the learner's last ``MASTERY_WINDOW`` answers.
+
+        Live, these are the windows kept per domain (``DomainTally.recent``, merged when each
+        attempt is submitted): a few rows whatever the history. Replaying history
+        (``replay=True``) ranks the answers of the attempts submitted by ``at`` instead.
+        """
+        if not self.replay:
+            tallies = DomainTally.objects.filter(user_id=self.user_id)
+            return {
+                domain_id: recent_figures(window)
+                for domain_id, window in tallies.values_list("domain_id", "recent")
+            }
         items = AttemptItem.objects.filter(
             attempt__user_id=self.user_id,
             attempt__status=Attempt.Status.SUBMITTED,

@@ -25,11 +25,12 @@ The rules themselves (days, streaks and freezes, XP, levels, badges) are stated 
 ``gamification.rules``, which the pages' selectors use too.
 """
 
-from datetime import datetime, timedelta
+from contextvars import ContextVar
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem
@@ -45,14 +46,16 @@ from gamification.rules import (
     XP_SIMULATION_PASSED,
     LearnerFacts,
     Rule,
-    StreakGap,
+    StreakStep,
     badge_progress,
-    freeze_earned,
     level_for,
     local_day,
-    streak_gap,
+    streak_step,
 )
 from gamification.selectors import avatar_unlocked_keys
+
+# Set while ``progress_rebuild`` replays history: the badge facts then read as of each event.
+_REPLAY: ContextVar[bool] = ContextVar("gamification_replay", default=False)
 
 # One event of one learner ----------------------------------------------------------------
 
@@ -61,6 +64,7 @@ class _Event:
     """An event being applied: the locked profile, the day's row and what to announce."""
 
     def __init__(self, *, user_id: int, at: datetime):
+        self.replay = _REPLAY.get()
         self.profile = Profile.objects.select_for_update().get(user_id=user_id)
         self.at = at
         self.day = local_day(profile=self.profile, at=at)
@@ -92,33 +96,22 @@ class _Event:
 
     def streak_advance(self) -> None:
         profile, day = self.profile, self.day
-        last = profile.last_activity_date
-        gap = streak_gap(
-            last=last, day=day, current=profile.current_streak, freezes=profile.streak_freezes
+        step = streak_step(
+            last=profile.last_activity_date,
+            day=day,
+            current=profile.current_streak,
+            longest=profile.longest_streak,
+            freezes=profile.streak_freezes,
         )
-        if gap is StreakGap.SAME_DAY:
+        if step is None:
             return
-        if gap is StreakGap.NEXT_DAY:
-            profile.current_streak += 1
-        elif gap is StreakGap.BRIDGED:
-            missed = last + timedelta(days=1)
-            profile.streak_freezes -= 1
+        if step.covered is not None:
             DailyActivity.objects.update_or_create(
-                user_id=profile.user_id, day=missed, defaults={"freeze_used": True}
+                user_id=profile.user_id, day=step.covered, defaults={"freeze_used": True}
             )
-            profile.current_streak += 1
-            self.messages.append(
-                f"A streak freeze covered {missed:%A %-d %B}: your streak lives on."
-            )
-        else:
-            profile.current_streak = 1
-        if freeze_earned(current=profile.current_streak, freezes=profile.streak_freezes):
-            profile.streak_freezes += 1
-            self.messages.append(
-                f"{profile.current_streak}-day streak: you earned a streak freeze."
-            )
-        profile.longest_streak = max(profile.longest_streak, profile.current_streak)
-        profile.last_activity_date = day
+        profile.current_streak, profile.longest_streak = step.current, step.longest
+        profile.streak_freezes, profile.last_activity_date = step.freezes, day
+        self.messages += streak_messages(step)
 
     def badges_check(self, rules: frozenset) -> None:
         candidates = list(
@@ -126,7 +119,9 @@ class _Event:
             .exclude(awards__user_id=self.profile.user_id)
             .order_by("position", "threshold", "id")
         )
-        facts = LearnerFacts(profile=self.profile, at=self.at, pending=self._activity)
+        facts = LearnerFacts(
+            profile=self.profile, at=self.at, pending=self._activity, replay=self.replay
+        )
         while candidates:
             earned = [b for b in candidates if badge_progress(badge=b, facts=facts).earned]
             if not earned:
@@ -142,7 +137,9 @@ class _Event:
         The level is added here whenever it has risen (also by a badge's own reward), so a
         level badge is checked once per level reached, never on an ordinary answer.
         """
-        facts = LearnerFacts(profile=self.profile, at=self.at, pending=self._activity)
+        facts = LearnerFacts(
+            profile=self.profile, at=self.at, pending=self._activity, replay=self.replay
+        )
         checked_level = self.level_before
         while True:
             level = level_for(self.profile.xp_total)
@@ -200,15 +197,37 @@ class _Event:
         return self.messages
 
 
+def streak_messages(step: StreakStep) -> list[str]:
+    messages = []
+    if step.covered is not None:
+        messages.append(f"A streak freeze covered {step.covered:%A %-d %B}: your streak lives on.")
+    if step.freeze_earned:
+        messages.append(f"{step.current}-day streak: you earned a streak freeze.")
+    return messages
+
+
 # The interface -------------------------------------------------------------------------
 
 
 def activity_record(*, user, answered: int, correct: int, at: datetime) -> list[str]:
-    """Count ``answered`` questions (``correct`` right) at instant ``at`` for ``user``."""
+    """Count ``answered`` questions (``correct`` right) at instant ``at`` for ``user``.
+
+    When the caller has the learner's profile loaded (``user.profile``, as the answer service
+    does), an ordinary answer takes three statements (``_answers_fast``); otherwise, or when
+    the profile changed since it was read, or a freeze is spent, the profile is locked and
+    the event applied step by step.
+    """
     if answered <= 0:
         return []
     correct = max(0, min(correct, answered))
     with transaction.atomic(savepoint=False):
+        profile = user._state.fields_cache.get("profile")
+        if profile is not None and not _REPLAY.get():
+            messages = _answers_fast(
+                user=user, profile=profile, answered=answered, correct=correct, at=at
+            )
+            if messages is not None:
+                return messages
         event = _Event(user_id=user.pk, at=at)
         longest_before = event.profile.longest_streak
         event.streak_advance()
@@ -220,9 +239,7 @@ def activity_record(*, user, answered: int, correct: int, at: datetime) -> list[
         if not activity.goal_met and activity.answered >= event.profile.daily_goal:
             activity.goal_met = True
             event.xp_award(XP_DAILY_GOAL, XPEntry.Reason.DAILY_GOAL)
-            event.messages.append(
-                f"Daily goal met: {event.profile.daily_goal} questions today (+{XP_DAILY_GOAL} XP)"
-            )
+            event.messages.append(_goal_message(event.profile))
         bounds = {}
         if correct:
             bounds[Rule.CORRECT_ANSWERS] = event.profile.total_questions_answered
@@ -230,6 +247,124 @@ def activity_record(*, user, answered: int, correct: int, at: datetime) -> list[
             bounds[Rule.STREAK_DAYS] = event.profile.longest_streak
         event.badges_check_moved(bounds)
         return event.close(user=user)
+
+
+def _goal_message(profile) -> str:
+    return f"Daily goal met: {profile.daily_goal} questions today (+{XP_DAILY_GOAL} XP)"
+
+
+PROFILE_ADD = """
+UPDATE accounts_profile SET
+    current_streak = %s, longest_streak = %s, streak_freezes = %s, last_activity_date = %s,
+    xp_total = xp_total + %s, total_questions_answered = total_questions_answered + %s
+WHERE user_id = %s AND current_streak = %s AND longest_streak = %s AND streak_freezes = %s
+    AND time_zone = %s AND daily_goal = %s AND {last}
+RETURNING xp_total, total_questions_answered, {correct_due}, {streak_due}
+"""
+# Whether an active badge of a kind that moved, not earned yet, is within reach of the new
+# figure (what ``badges_check_moved`` looks for): most answers read no badge at all.
+BADGE_DUE = """EXISTS (
+    SELECT 1 FROM gamification_badge b WHERE b.is_active = %s AND b.rule = %s
+    AND b.threshold <= {figure}
+    AND NOT EXISTS (
+        SELECT 1 FROM gamification_userbadge u WHERE u.badge_id = b.id AND u.user_id = %s
+    )
+)"""
+ACTIVITY_ADD = """
+INSERT INTO gamification_dailyactivity (user_id, day, answered, correct, xp, goal_met, freeze_used)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (user_id, day) DO UPDATE SET
+    answered = gamification_dailyactivity.answered + excluded.answered,
+    correct = gamification_dailyactivity.correct + excluded.correct,
+    xp = gamification_dailyactivity.xp + excluded.xp
+RETURNING id, answered, correct, xp, goal_met, freeze_used
+"""
+
+
+def _answers_fast(*, user, profile, answered: int, correct: int, at: datetime) -> list | None:
+    """Answers on an ordinary day in three statements: the profile (streak set from what was
+    read, XP and count added, guarded by the streak figures read), the day's row (one
+    upsert) and the XP entry. None, having written nothing, when the profile changed since
+    it was read or a freeze is to be spent: the caller then applies the event under a lock.
+
+    Goal, level and badges are looked at only when they can have moved.
+    """
+    day = local_day(profile=profile, at=at)
+    last = profile.last_activity_date
+    step = streak_step(
+        last=last,
+        day=day,
+        current=profile.current_streak,
+        longest=profile.longest_streak,
+        freezes=profile.streak_freezes,
+    )
+    if step is not None and step.covered is not None:
+        return None
+    current, longest, freezes, new_last = (
+        (step.current, step.longest, step.freezes, day)
+        if step is not None
+        else (profile.current_streak, profile.longest_streak, profile.streak_freezes, last)
+    )
+    gain = answered * XP_PER_ANSWER + correct * XP_PER_CORRECT
+    streak_grew = longest > profile.longest_streak
+    sql = PROFILE_ADD.format(
+        last="last_activity_date IS NULL" if last is None else "last_activity_date = %s",
+        correct_due=BADGE_DUE.format(figure="total_questions_answered") if correct else "%s",
+        streak_due=BADGE_DUE.format(figure="longest_streak") if streak_grew else "%s",
+    )
+    params = [current, longest, freezes, new_last, gain, answered, user.pk]
+    params += [profile.current_streak, profile.longest_streak, profile.streak_freezes]
+    params += [profile.time_zone, profile.daily_goal] + ([] if last is None else [last])
+    params += [True, Rule.CORRECT_ANSWERS, user.pk] if correct else [False]
+    params += [True, Rule.STREAK_DAYS, user.pk] if streak_grew else [False]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None  # changed by another event of this learner since it was read
+        xp_total, total_answered, correct_due, streak_due = row
+        cursor.execute(ACTIVITY_ADD, [user.pk, day, answered, correct, gain, False, False])
+        activity_id, *figures = cursor.fetchone()
+    activity = DailyActivity(id=activity_id, user_id=user.pk, day=day)
+    activity.answered, activity.correct, activity.xp, goal_met, freeze_used = figures
+    activity.goal_met, activity.freeze_used = bool(goal_met), bool(freeze_used)
+    XPEntry.objects.create(
+        user_id=user.pk, amount=gain, reason=XPEntry.Reason.ANSWERS, created_at=at
+    )
+    level_before = level_for(xp_total - gain)
+    profile.current_streak, profile.longest_streak, profile.streak_freezes = (
+        current,
+        longest,
+        freezes,
+    )
+    profile.last_activity_date, profile.xp_total = new_last, xp_total
+    profile.total_questions_answered = total_answered
+    messages = streak_messages(step) if step is not None else []
+    if not activity.goal_met and activity.answered >= profile.daily_goal:
+        goal = DailyActivity.objects.filter(pk=activity_id, goal_met=False)
+        if goal.update(goal_met=True, xp=F("xp") + XP_DAILY_GOAL):
+            XPEntry.objects.create(
+                user_id=user.pk,
+                amount=XP_DAILY_GOAL,
+                reason=XPEntry.Reason.DAILY_GOAL,
+                created_at=at,
+            )
+            Profile.objects.filter(user_id=user.pk).update(xp_total=F("xp_total") + XP_DAILY_GOAL)
+            profile.xp_total += XP_DAILY_GOAL
+            activity.goal_met, activity.xp = True, activity.xp + XP_DAILY_GOAL
+            messages.append(_goal_message(profile))
+    bounds = {}
+    if correct_due:
+        bounds[Rule.CORRECT_ANSWERS] = total_answered
+    if streak_due:
+        bounds[Rule.STREAK_DAYS] = longest
+    if not bounds and level_for(profile.xp_total) == level_before:
+        return messages
+    # A badge or the level can have moved: check them under the lock, as any event does.
+    event = _Event(user_id=user.pk, at=at)
+    event.level_before, event._activity, event.messages = level_before, activity, messages
+    event.badges_check_moved(bounds)
+    return event.close(user=user)
 
 
 def attempt_finished(*, attempt) -> list[str]:
@@ -375,10 +510,18 @@ def progress_rebuild(*, user) -> None:
             events.append((at, 2, 0, "email", None))
 
         events.sort(key=lambda e: (e[0], e[1], e[2]))
-        for at, _order, _tie, kind, payload in events:
-            if kind == "answers":
-                activity_record(user=user, answered=payload[0], correct=payload[1], at=at)
-            elif kind == "finish":
-                attempt_finished(attempt=payload)
-            else:
-                email_verified_record(user=user, at=at)
+        replaying = _REPLAY.set(True)
+        try:
+            _events_replay(user, events)
+        finally:
+            _REPLAY.reset(replaying)
+
+
+def _events_replay(user, events: list[tuple]) -> None:
+    for at, _order, _tie, kind, payload in events:
+        if kind == "answers":
+            activity_record(user=user, answered=payload[0], correct=payload[1], at=at)
+        elif kind == "finish":
+            attempt_finished(attempt=payload)
+        else:
+            email_verified_record(user=user, at=at)

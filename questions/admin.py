@@ -8,6 +8,7 @@ The list page has a fixed query budget whatever the size of the bank (tests/test
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
@@ -16,6 +17,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -426,16 +428,42 @@ class QuestionForm(forms.ModelForm):
 
 
 class DeferredJoinPaginator(Paginator):
-    """Reads a page as ids first (an index scan of the ordering, without joins), then only
-    those rows with their exam and objective: a late page of 100,000 questions costs about
-    what the first does instead of joining every row it skips."""
+    """Reads a page in one query whatever the bank's size.
+
+    The page's ids are a subquery (an index scan of the ordering, without joins) and only
+    those rows are joined to their exam and objective, so a late page of 100,000 questions
+    does not join every row it skips. A page in the back half is read from the end in the
+    reverse order (the last page is a short scan, not an ``OFFSET`` of 99,950). A search
+    counts at most ``SEARCH_COUNT_CAP`` + 1 matches: a common word matches most of the bank,
+    and rechecking every match to say "61,352 results" costs more than the page; the list then
+    says "more than 1,000" (``capped``) and pages through the first ones.
+    """
+
+    SEARCH_COUNT_CAP = 1000
+
+    def __init__(self, *args, searching: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.searching = searching
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        if not self.searching:
+            return super().count
+        found = self.object_list[: self.SEARCH_COUNT_CAP + 1].count()
+        self.capped = found > self.SEARCH_COUNT_CAP
+        return min(found, self.SEARCH_COUNT_CAP)
 
     def page(self, number):
-        page = super().page(number)
-        ids = list(page.object_list.values_list("pk", flat=True))
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        page.object_list = [rows[pk] for pk in ids if pk in rows]
-        return page
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom > self.count // 2:
+            ids = self.object_list.reverse()[self.count - top : self.count - bottom]
+        else:
+            ids = self.object_list[bottom:top]
+        rows = self.object_list.filter(pk__in=ids.values("pk"))
+        return self._get_page(rows, number, self)
 
 
 @admin.register(Question)
@@ -501,6 +529,15 @@ class QuestionAdmin(admin.ModelAdmin):
     # At 100,000 questions a second count of the whole bank costs more than the page: the
     # list says "N results" for a filter and never counts the unfiltered bank again.
     show_full_result_count = False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            searching=bool(request.GET.get(SEARCH_VAR, "").strip()),
+        )
 
     def get_queryset(self, request):
         # ``correct_count`` is a column kept by the database (questions/counts.py): the list

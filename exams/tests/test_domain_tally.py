@@ -86,3 +86,43 @@ def test_finishing_twice_adds_the_attempt_once():
     assert sum(t.answered for t in DomainTally.objects.filter(user=user)) == (
         attempt.items.filter(answered_at__isnull=False).count()
     )
+
+
+def windows(user, *, replay):
+    from gamification.rules import LearnerFacts
+
+    facts = LearnerFacts(profile=user.profile, replay=replay)
+    return {domain: figures for domain, figures in facts.domain_windows.items() if figures[0]}
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_kept_recent_windows_are_the_last_answers_of_the_whole_history(seed):
+    """Mastery reads the kept windows; they equal ranking every answer, also when two
+    attempts interleave their answers and are submitted in the other order."""
+    rng = random.Random(seed)
+    exam, user = bank_build(per_domain=12), UserFactory()
+    start = timezone.now() - timedelta(days=40)
+    for n in range(12):
+        mode = "simulation" if n % 4 == 3 else "practice"
+        play(user, exam, mode, rng=rng, now=start + timedelta(days=n), count=20)
+    first = services.attempt_start(user=user, exam=exam, mode="practice", count=20, now=start)
+    second = services.attempt_start(user=user, exam=exam, mode="practice", count=20, now=start)
+    at = start + timedelta(days=20)
+    for position in range(1, 21):
+        for attempt in (first, second):
+            item = attempt.items.get(position=position)
+            choice = correct_ids(item) if rng.random() < 0.5 else [wrong_id(item)]
+            at += timedelta(seconds=7)
+            services.answer_submit(
+                attempt_id=attempt.pk, user=user, position=position, choice_ids=choice, now=at
+            )
+    services.attempt_finish(attempt_id=second.pk, user=user, now=at)
+    services.attempt_finish(attempt_id=first.pk, user=user, now=at + timedelta(seconds=1))
+
+    expected = windows(user, replay=True)
+    assert max(n for n, _ in expected.values()) == 50  # the windows are full: some dropped
+    assert windows(user, replay=False) == expected
+
+    services.domain_tallies_rebuild()
+    assert windows(user, replay=False) == expected
+    assert shown(user) == history_aggregate(user)

@@ -106,8 +106,7 @@ def practice(user, count=3):
 
 def test_two_finishes_of_one_attempt_count_once():
     user = UserFactory()
-    # Two questions, one answered: half of the set, so the attempt counts (exams.services).
-    attempt = practice(user, count=2)
+    attempt = practice(user, count=2)  # one of two answered: the attempt counts
     item = attempt.items.get(position=1)
     services.answer_submit(
         attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item), now=NOW
