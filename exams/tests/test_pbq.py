@@ -448,3 +448,15 @@ def test_the_review_shows_a_pbq_as_the_learner_saw_it_after_an_edit(client, exam
     page = client.get(url("review", attempt)).content.decode()
 
     assert "3 of 3 items in their right place" in page
+
+
+def test_the_results_page_shows_no_template_comment(client, sim_exam):
+    user = UserFactory()
+    client.force_login(user)
+    attempt = start(user, sim_exam, "simulation")
+    services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+
+    page = client.get(url("results", attempt)).content.decode()
+
+    assert "{#" not in page and "#}" not in page
+
