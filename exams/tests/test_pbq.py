@@ -460,3 +460,21 @@ def test_the_results_page_shows_no_template_comment(client, sim_exam):
 
     assert "{#" not in page and "#}" not in page
 
+
+def test_the_bookmarks_page_gives_a_pbqs_key_not_every_element_wrong(client, exam):
+    from exams.models import Bookmark
+
+    user = UserFactory()
+    client.force_login(user)
+    order = pbq_create(exam=exam, kind="order", items=3, key="CAB")
+    match = pbq_create(exam=exam, kind="match", items=2, key=["Deny", "Allow"])
+    Bookmark.objects.create(user=user, question=order)
+    Bookmark.objects.create(user=user, question=match)
+
+    page = client.get(reverse("exams:bookmarks")).content.decode()
+
+    assert "incorrect" not in page and "none" not in page
+    assert "The right order" in page
+    sequence = page[page.index("The right order") :]
+    assert sequence.index("Item C") < sequence.index("Item A") < sequence.index("Item B")
+    assert "Row A takes Deny." in page and "Row B takes Allow." in page
