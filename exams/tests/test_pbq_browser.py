@@ -165,3 +165,27 @@ def test_pbq_pages_have_no_serious_axe_violations(browser, client, live_server, 
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_order_items_text_keeps_the_room_and_its_select_stays_narrow(
+    browser, client, live_server, width
+):
+    """A long item reads on a line or two; the place select needs only a few characters."""
+    from questions.models import Choice
+
+    context, page = sized(browser, width)
+    user = UserFactory()
+    attempt = practice_with(user, "order", items=4)
+    Choice.objects.filter(question_id=attempt.items.get().question_id).update(
+        text="Routing table, ARP cache, process table and system memory (RAM)"
+    )
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+
+    for item in page.locator("[data-pbq-item]").all():
+        text = item.locator(".pbq-text").bounding_box()
+        select = item.locator("select").bounding_box()
+        assert select["width"] <= 12 * 16, (width, select)
+        assert text["width"] > select["width"], (width, text, select)
+    context.close()
