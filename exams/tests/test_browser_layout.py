@@ -316,3 +316,28 @@ def test_keyboard_chooses_a_sixth_option_and_f_still_flags(page, client, live_se
     page.keyboard.press("f")
     expect(card.locator("button[data-flag][aria-pressed='true']")).to_be_visible()
     assert attempt.items.get(position=1).flagged
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_bookmarks_answer_takes_the_rows_width_and_keeps_its_numbers(page, live_server, width):
+    from exams.models import Bookmark
+    from questions.tests.factories import pbq_create
+
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=1)
+    Bookmark.objects.create(user=user, question=exam.questions.first())
+    Bookmark.objects.create(user=user, question=pbq_create(exam=exam, kind="order", items=3))
+    sign_in(page, live_server, user)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/exams/bookmarks/")
+    for summary in page.locator("summary", has_text="Answer and explanations").all():
+        summary.click()
+
+    rows = boxes(page, ".bookmark-list > li")
+    answers = boxes(page, ".bookmark-answer")
+    assert len(rows) == len(answers) == 2
+    for row, answer in zip(rows, answers, strict=True):
+        assert answer["right"] - answer["left"] >= 0.95 * (row["right"] - row["left"]), width
+    numbered = page.locator(".pbq-sequence-list li").first
+    assert numbered.evaluate("el => getComputedStyle(el).display") == "list-item"
+    assert numbered.evaluate("el => getComputedStyle(el).borderTopStyle") == "none"
