@@ -103,7 +103,7 @@ def test_results_chart_labels_are_whole_readable_and_apart(page, client, live_se
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_results_chart_bars_line_up_whatever_their_figures(page, client, live_server, width):
-    """"1 of 2 (50%)" is wider than "0 of 2 (0%)": the bars still start and end together."""
+    """ "1 of 2 (50%)" is wider than "0 of 2 (0%)": the bars still start and end together."""
     user = UserFactory()
     attempt = simulation_finished(user, right=True)
     sign_in(page, live_server, user)

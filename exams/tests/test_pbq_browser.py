@@ -189,3 +189,23 @@ def test_an_order_items_text_keeps_the_room_and_its_select_stays_narrow(
         assert select["width"] <= 12 * 16, (width, select)
         assert text["width"] > select["width"], (width, text, select)
     context.close()
+
+
+def test_the_review_of_a_match_with_long_values_fits_a_phone(browser, client, live_server):
+    values = ("Misconfiguration", "Authentication")  # long words that cannot break
+    context, page = sized(browser, 390)
+    user = UserFactory()
+    attempt = practice_with(user, "match", items=3, values=values)
+    services.answer_submit(
+        attempt_id=attempt.pk,
+        user=user,
+        position=1,
+        elements={"value-1": "1", "value-2": "2", "value-3": "1"},
+    )
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/review/")
+
+    expect(page.locator(".pbq-results")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
