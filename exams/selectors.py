@@ -262,6 +262,8 @@ class PbqView:
     elements: list[ElementView]
     values: list[str]
     reveal: bool
+    # False where the key is shown without an attempt (the bookmarks page): no "yours" column.
+    with_answer: bool = True
 
     @property
     def is_order(self):
@@ -773,8 +775,10 @@ def attempt_history(*, user) -> QuerySet[Attempt]:
 def bookmarks_list(*, user) -> list[Bookmark]:
     """The learner's bookmarks grouped by exam (catalogue order), newest first within one.
 
-    Each has ``held`` and ``choices`` (its options with key and explanation, in letter order;
-    empty for a question held back by the learner's open simulation). Two queries.
+    Each has ``held``, ``choices`` (its options with key and explanation, in letter order) and,
+    for a performance-based question, ``pbq`` (each element with its right place or value and
+    its explanation) instead of ``choices``; none of it for a question held back by the
+    learner's open simulation. Two queries.
     """
     bookmarks = list(
         Bookmark.objects.filter(user=user)
@@ -787,12 +791,26 @@ def bookmarks_list(*, user) -> list[Bookmark]:
     for row in (
         Choice.objects.filter(question_id__in=shown)
         .order_by("letter")
-        .values("id", "question_id", "text", "explanation", "is_correct")
+        .values("id", "question_id", "text", "explanation", "is_correct", "position", "value")
     ):
         rows_by_question[row["question_id"]][row["id"]] = row
     for bookmark in bookmarks:
         rows = rows_by_question[bookmark.question_id]
-        bookmark.choices = _choice_views(list(rows), rows, (), True)
+        question = bookmark.question
+        bookmark.pbq = None
+        if question.kind == "choice" or bookmark.held:
+            bookmark.choices = _choice_views(list(rows), rows, (), True)
+            continue
+        bookmark.choices = []
+        bookmark.pbq = pbq_view(
+            kind=question.kind,
+            values=question.match_values,
+            order=list(rows),
+            rows=rows,
+            response=None,
+            reveal=True,
+        )
+        bookmark.pbq.with_answer = False
     return bookmarks
 
 

@@ -169,7 +169,13 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
     for where, path in signed_in.items():
         problems.append(check(page, axe_path, where, base + path))
     # A page after an htmx swap: the practice card with its feedback, swapped in place.
-    page.goto(base + reverse("exams:question", args=[practice.pk, 1]))
+    # A question without the learner's open report: a second report would be refused (409).
+    fresh = next(
+        item.position
+        for item in practice.items.order_by("position")
+        if item.question_id != reviewed[1].question_id
+    )
+    page.goto(base + reverse("exams:question", args=[practice.pk, fresh]))
     page.locator("#card input[name=choice]").first.check()
     page.locator("[data-submit-answer]").click()
     page.locator(".feedback-result").wait_for()

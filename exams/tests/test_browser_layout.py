@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import UserFactory
 from exams import services
 from exams.models import Attempt
-from exams.tests.factories import bank_build
+from exams.tests.factories import bank_build, correct_ids
 from exams.tests.test_browser import simulation_open
 from questions.models import Domain, Exam
 from tests.browser import sign_in, watch_console
@@ -64,16 +64,15 @@ def intersect(a, b):
     )
 
 
-def simulation_finished(user, *, domains=4, per_domain=2):
+def simulation_finished(user, *, domains=4, per_domain=2, right=False):
     exam = bank_build(weights=(25,) * domains, per_domain=per_domain)
     for domain, name in zip(exam.domains.order_by("number"), LONG_NAMES, strict=False):
         Domain.objects.filter(pk=domain.pk).update(name=name)
     Exam.objects.filter(pk=exam.pk).update(question_count=domains * per_domain)
     attempt = services.attempt_start(user=user, exam=exam, mode="simulation")
     item = attempt.items.get(position=1)
-    services.answer_submit(
-        attempt_id=attempt.pk, user=user, position=1, choice_ids=[item.choice_order[0]]
-    )
+    chosen = correct_ids(item) if right else [item.choice_order[0]]
+    services.answer_submit(attempt_id=attempt.pk, user=user, position=1, choice_ids=chosen)
     return services.attempt_finish(attempt_id=attempt.pk, user=user).attempt
 
 
@@ -100,6 +99,22 @@ def test_results_chart_labels_are_whole_readable_and_apart(page, client, live_se
     sizes = page.evaluate(DRAWN_FONT_SIZES, ".domain-chart .bar-label")
     assert min(sizes) >= 12, f"labels drawn at {min(sizes):.1f}px at {width}px"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_results_chart_bars_line_up_whatever_their_figures(page, client, live_server, width):
+    """ "1 of 2 (50%)" is wider than "0 of 2 (0%)": the bars still start and end together."""
+    user = UserFactory()
+    attempt = simulation_finished(user, right=True)
+    sign_in(page, live_server, user)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/results/")
+
+    values = {box["text"] for box in boxes(page, ".domain-chart .bar-value")}
+    assert len({len(text) for text in values}) > 1, values
+    bars = boxes(page, ".domain-chart .bar-svg")
+    assert len(bars) == 4
+    assert len({(round(bar["left"]), round(bar["right"])) for bar in bars}) == 1, bars
 
 
 def test_a_toast_never_covers_the_explanations_on_a_phone(page, client, live_server):
@@ -301,3 +316,28 @@ def test_keyboard_chooses_a_sixth_option_and_f_still_flags(page, client, live_se
     page.keyboard.press("f")
     expect(card.locator("button[data-flag][aria-pressed='true']")).to_be_visible()
     assert attempt.items.get(position=1).flagged
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_bookmarks_answer_takes_the_rows_width_and_keeps_its_numbers(page, live_server, width):
+    from exams.models import Bookmark
+    from questions.tests.factories import pbq_create
+
+    user = UserFactory()
+    exam = bank_build(weights=(100,), per_domain=1)
+    Bookmark.objects.create(user=user, question=exam.questions.first())
+    Bookmark.objects.create(user=user, question=pbq_create(exam=exam, kind="order", items=3))
+    sign_in(page, live_server, user)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/exams/bookmarks/")
+    for summary in page.locator("summary", has_text="Answer and explanations").all():
+        summary.click()
+
+    rows = boxes(page, ".bookmark-list > li")
+    answers = boxes(page, ".bookmark-answer")
+    assert len(rows) == len(answers) == 2
+    for row, answer in zip(rows, answers, strict=True):
+        assert answer["right"] - answer["left"] >= 0.95 * (row["right"] - row["left"]), width
+    numbered = page.locator(".pbq-sequence-list li").first
+    assert numbered.evaluate("el => getComputedStyle(el).display") == "list-item"
+    assert numbered.evaluate("el => getComputedStyle(el).borderTopStyle") == "none"

@@ -369,6 +369,7 @@ def test_results_say_how_pbqs_count(client, sim_exam):
     assert Attempt.objects.get(pk=attempt.pk).status == "submitted"
     assert "Performance-based questions" in page
     assert "worth 3 multiple-choice questions" in page
+    assert "{#" not in page and "#}" not in page  # a template comment never reaches the page
 
 
 def test_a_simulation_of_the_shipped_bank_opens_with_pbqs_and_scores_them(client):
@@ -449,3 +450,22 @@ def test_the_review_shows_a_pbq_as_the_learner_saw_it_after_an_edit(client, exam
     page = client.get(url("review", attempt)).content.decode()
 
     assert "3 of 3 items in their right place" in page
+
+
+def test_the_bookmarks_page_gives_a_pbqs_key_not_every_element_wrong(client, exam):
+    from exams.models import Bookmark
+
+    user = UserFactory()
+    client.force_login(user)
+    order = pbq_create(exam=exam, kind="order", items=3, key="CAB")
+    match = pbq_create(exam=exam, kind="match", items=2, key=["Deny", "Allow"])
+    Bookmark.objects.create(user=user, question=order)
+    Bookmark.objects.create(user=user, question=match)
+
+    page = client.get(reverse("exams:bookmarks")).content.decode()
+
+    assert "incorrect" not in page and "none" not in page
+    assert "The right order" in page
+    sequence = page[page.index("The right order") :]
+    assert sequence.index("Item C") < sequence.index("Item A") < sequence.index("Item B")
+    assert "Row A takes Deny." in page and "Row B takes Allow." in page

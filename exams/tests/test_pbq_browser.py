@@ -165,3 +165,47 @@ def test_pbq_pages_have_no_serious_axe_violations(browser, client, live_server, 
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_order_items_text_keeps_the_room_and_its_select_stays_narrow(
+    browser, client, live_server, width
+):
+    """A long item reads on a line or two; the place select needs only a few characters."""
+    from questions.models import Choice
+
+    context, page = sized(browser, width)
+    user = UserFactory()
+    attempt = practice_with(user, "order", items=4)
+    Choice.objects.filter(question_id=attempt.items.get().question_id).update(
+        text="Routing table, ARP cache, process table and system memory (RAM)"
+    )
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+
+    for item in page.locator("[data-pbq-item]").all():
+        text = item.locator(".pbq-text").bounding_box()
+        select = item.locator("select").bounding_box()
+        assert select["width"] <= 12 * 16, (width, select)
+        assert text["width"] > select["width"], (width, text, select)
+    context.close()
+
+
+def test_the_review_of_a_match_with_long_values_fits_a_phone(browser, client, live_server):
+    values = ("Misconfiguration", "Authentication")  # long words that cannot break
+    context, page = sized(browser, 390)
+    user = UserFactory()
+    attempt = practice_with(user, "match", items=3, values=values)
+    services.answer_submit(
+        attempt_id=attempt.pk,
+        user=user,
+        position=1,
+        elements={"value-1": "1", "value-2": "2", "value-3": "1"},
+    )
+    services.attempt_finish(attempt_id=attempt.pk, user=user)
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/review/")
+
+    expect(page.locator(".pbq-results")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
