@@ -402,15 +402,29 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
     return None
 
 
-CHOICE_ROW_FIELDS = ("id", "text", "explanation", "is_correct", "position", "value")
+# The choices of an item's question (id, text, explanation, is_correct, position, value) as one
+# JSON array beside the item's row: the answer reads them with the locked attempt, in one query.
+CHOICES_SQL = {
+    "postgresql": """(SELECT json_agg(json_build_object('id', c.id, 'text', c.text,
+        'explanation', c.explanation, 'is_correct', c.is_correct, 'position', c.position,
+        'value', c.value)) FROM questions_choice c
+        WHERE c.question_id = exams_attemptitem.question_id)""",
+    "sqlite": """(SELECT json_group_array(json_object('id', c.id, 'text', c.text,
+        'explanation', c.explanation, 'is_correct', c.is_correct, 'position', c.position,
+        'value', c.value)) FROM questions_choice c
+        WHERE c.question_id = exams_attemptitem.question_id)""",
+}
 
 
-def _choice_rows(*question_ids: int) -> dict[int, dict[int, dict]]:
-    """Question id -> its choices' rows (id, text, explanation, is_correct), in one query."""
-    found: dict[int, dict[int, dict]] = {question_id: {} for question_id in question_ids}
-    rows = Choice.objects.filter(question_id__in=question_ids).order_by()
-    for row in rows.values("question_id", *CHOICE_ROW_FIELDS):
-        found[row.pop("question_id")][row["id"]] = row
+def _choice_rows_of(item: AttemptItem) -> dict[int, dict]:
+    """The choices read with ``item`` (``CHOICES_SQL``): choice id -> its row."""
+    rows = item.choices_json
+    if isinstance(rows, str):
+        rows = json.loads(rows)
+    found = {}
+    for row in rows or ():  # PostgreSQL's json_agg of no rows is NULL
+        row["is_correct"] = bool(row["is_correct"])
+        found[row["id"]] = row
     return found
 
 
@@ -427,9 +441,9 @@ NAVIGATOR_SQL = {
 
 
 def _locked_items(*, attempt_id: int, user, positions) -> tuple[Attempt, dict, list] | None:
-    """The attempt's items at ``positions`` with their questions, and the attempt (locked:
-    only its own row, with its exam and the learner's profile) read with them, with the
-    navigator of every item, in one query.
+    """The attempt's items at ``positions`` with their questions and their choices, and the
+    attempt (locked: only its own row, with its exam and the learner's profile) read with
+    them, with the navigator of every item, in one query.
 
     Each item carries ``bookmarked`` and ``held`` (its question is held back by the learner's
     open simulation, for practice). Only the attempt is locked (the lock every write of the
@@ -452,6 +466,7 @@ def _locked_items(*, attempt_id: int, user, positions) -> tuple[Attempt, dict, l
                 default=Value(False),
             ),
             navigator=RawSQL(NAVIGATOR_SQL[connection.vendor], ()),  # noqa: S611 (constant)
+            choices_json=RawSQL(CHOICES_SQL[connection.vendor], ()),  # noqa: S611 (constant)
         )
         .order_by("position")
     )
@@ -611,7 +626,7 @@ def _answer_check_and_store(
         raise QuestionHeld(QuestionHeld.message)
     autosave = autosave and attempt.is_simulation
     following = items.get(position + 1) if attempt.is_simulation else None
-    choices = _choice_rows(item.question_id, *([following.question_id] if following else []))
+    choices = {row.question_id: _choice_rows_of(row) for row in (item, following) if row}
     if item.question.kind != Question.Kind.CHOICE:
         rows = choices[item.question_id]
         response, credit = _pbq_response(attempt, item, rows, elements, allow_empty=autosave)

@@ -866,12 +866,12 @@ def test_another_learner_gets_404_everywhere(client, bank, name, method, args, s
 
 # One answer POST, htmx (the card comes back) or plain (a redirect), practice or simulation,
 # the learner's first answer of the day included, each after the learner opened the question:
-# the session and the user; the attempt (locked) with its items, its exam and the profile in
-# one read; the choices (of the next question too, in a simulation); the item's write (and a
-# simulation's position); in practice the gamification event in three statements (profile,
+# the session and the user; the attempt (locked) with its items, their choices (the next
+# question's too, in a simulation), its exam and the profile in one read; the item's write
+# (and a simulation's position); in practice the gamification event in three statements (profile,
 # day, XP entry) and the spaced-review card upsert (study.services.card_record). The test
 # transaction's SAVEPOINT and RELEASE stand for BEGIN and COMMIT.
-ANSWER_BUDGET = {"practice": 11, "simulation": 8}
+ANSWER_BUDGET = {"practice": 10, "simulation": 7}
 
 
 @pytest.fixture
