@@ -817,8 +817,13 @@ class QuestionReportAdmin(admin.ModelAdmin):
         return self._resolve(request, queryset, QuestionReport.Status.REJECTED, "Rejected")
 
 
+ITEM_ANALYSIS_PER_PAGE = 100
+
+
 def exam_item_analysis(request, model_admin, exam_id):
-    """The admin page of one exam's item analysis: flagged question revisions first.
+    """The admin page of one exam's item analysis: flagged question revisions first, a page
+    of ``ITEM_ANALYSIS_PER_PAGE`` rows at a time (``?page=N``; a number out of range shows the
+    last page).
 
     Staff who may view the figures (``view_itemstat``: admins and the "Staff editor" group).
     """
@@ -830,6 +835,7 @@ def exam_item_analysis(request, model_admin, exam_id):
         .select_related("question")
         .order_by("-flagged", "question__external_id", "-revision_number", "mode")
     )
+    page = Paginator(stats, ITEM_ANALYSIS_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "questions/admin/item_analysis.html",
@@ -838,6 +844,7 @@ def exam_item_analysis(request, model_admin, exam_id):
             "opts": Exam._meta,
             "title": f"Item analysis: {exam}",
             "exam": exam,
-            "stats": stats[:2000],
+            "page": page,
+            "stats": page.object_list,
         },
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from exams import services as exams
 from gamification.models import UserBadge
+from questions import admin as questions_admin
 from questions import services
 from questions.models import ItemStat, Question, QuestionReport
 from questions.tests.factories import ExamFactory, QuestionFactory
@@ -388,6 +389,29 @@ def test_the_item_analysis_page_has_a_fixed_query_budget(
         response = admin_client.get(item_analysis_url(security))
 
     assert len(response.context["stats"]) == 82
+
+
+def test_the_item_analysis_page_shows_a_page_of_rows_at_a_time(
+    admin_client, security, django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr(questions_admin, "ITEM_ANALYSIS_PER_PAGE", 3)
+    questions = QuestionFactory.create_batch(5, exam=security)
+    for question in questions:
+        item_stat(question, flags=["hard"] if question is questions[4] else [])
+    shown = []
+    for number in (1, 2):
+        with django_assert_max_num_queries(ITEM_ANALYSIS_BUDGET):
+            response = admin_client.get(item_analysis_url(security), {"page": number})
+        shown.append([stat.question.external_id for stat in response.context["stats"]])
+    html = response.content.decode()
+
+    others = sorted(q.external_id for q in questions[:4])
+    assert shown == [[questions[4].external_id, *others[:2]], others[2:]]
+    assert "Rows 4–5 of 5 (page 2 of 2)" in html and 'rel="prev"' in html
+    assert 'rel="next"' not in html
+    beyond = admin_client.get(item_analysis_url(security), {"page": "99"})
+    assert beyond.context["page"].number == 2  # out of range: the last page
+    assert admin_client.get(item_analysis_url(security), {"page": "x"}).status_code == 200
 
 
 def test_the_item_analysis_page_of_a_missing_exam_is_a_404(admin_client):
