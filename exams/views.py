@@ -436,8 +436,8 @@ def answer(request, attempt_id, position):
     Previous, Next, the navigator and "Review and submit" send it, so moving on saves what is
     chosen; with nothing chosen they only move. ``autosave=1`` (the page sends it when a
     choice changes) stores the selection, even an empty one, and answers 204. The service
-    reads the attempt (locked, with its exam), the item and its choices once; the card is
-    rendered from those rows, so only the navigator is read again.
+    reads the attempt (locked, with its exam), the items, their choices and the navigator in
+    one query; the card is rendered from those rows without reading them again.
     """
     choice_ids = request.POST.getlist("choice")
     # A performance-based question's places (order) or values (match): place-1, value-2, ...
