@@ -23,7 +23,7 @@ from exams.models import Attempt, AttemptItem, Bookmark
 from exams.rules import PBQ_WEIGHT, pass_percent_compute, score_span
 from questions.models import LETTERS, Choice, Exam, Objective, Question
 from questions.revisions import snapshot_choice_rows
-from questions.rules import choose_word, stated_answer_count
+from questions.rules import choose_word, exhibit_blocks, stated_answer_count
 from questions.selectors import exam_catalogue
 
 # Integrity ---------------------------------------------------------------------------------
@@ -669,6 +669,11 @@ class ReviewEntry:
     # Held back by the learner's open simulation: no key, no explanation (see ``questions_held``).
     held: bool = False
     text: str = ""  # the question's text as the learner saw it
+    exhibit: str = ""  # and its exhibit
+
+    @property
+    def exhibit_blocks(self):
+        return exhibit_blocks(self.exhibit)
 
     @property
     def correct_letters(self):
@@ -716,6 +721,7 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
     for item in items:
         snapshot = item.revision.snapshot if item.revision is not None else None
         text = snapshot["text"] if snapshot is not None else item.question.text
+        exhibit = snapshot.get("exhibit") if snapshot is not None else item.question.exhibit
         if item.held:
             rows = {}
         elif snapshot is not None:
@@ -730,6 +736,7 @@ def attempt_review(*, attempt: Attempt, show: str = "all") -> list[ReviewEntry]:
             bookmarked=item.question_id in bookmarked,
             held=item.held,
             text=text,
+            exhibit=exhibit or "",
         )
         if kind == "choice":
             entry.choices = _choice_views(item.choice_order, rows, item.selected, True)

@@ -21,9 +21,9 @@ def navigator_cells(cells, moves_save):
     for cell in cells:
         state = cell.state
         flagged = cell.flagged
+        current = ' aria-current="step"' if cell.current else ""
         attributes = (
-            f' class="nav-cell nav-{state}{" nav-flagged" if flagged else ""}"'
-            f'{' aria-current="step"' if cell.current else ""}'
+            f' class="nav-cell nav-{state}{" nav-flagged" if flagged else ""}"{current}'
             f' aria-label="Question {cell.position}, {state}{", flagged" if flagged else ""}"'
         )
         if moves_save:
@@ -33,7 +33,5 @@ def navigator_cells(cells, moves_save):
             )
         else:
             url = escape(cell.url)
-            out.append(
-                f'<li><a href="{url}" hx-get="{url}"{attributes}>{cell.position}</a></li>'
-            )
+            out.append(f'<li><a href="{url}" hx-get="{url}"{attributes}>{cell.position}</a></li>')
     return mark_safe("\n".join(out))  # numbers, fixed words and escaped URLs

@@ -452,6 +452,25 @@ def test_the_review_shows_a_pbq_as_the_learner_saw_it_after_an_edit(client, exam
     assert "3 of 3 items in their right place" in page
 
 
+def test_the_review_shows_the_exhibit_the_learner_saw_after_an_edit(client, exam):
+    from questions.models import Question
+    from questions.services import question_revise
+
+    question = pbq_create(exam=exam, kind="order", items=3, key="CBA", exhibit="port 22 open")
+    question_revise(question=question, now=NOW)
+    user = UserFactory()
+    client.force_login(user)
+    attempt = start(user, exam, count=1)
+    answer(user, attempt, 1, places_for(attempt.items.get(), "CBA"))
+    services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+    Question.objects.filter(pk=question.pk).update(exhibit="port 3389 open")
+    question_revise(question=question, now=NOW)
+
+    page = client.get(url("review", attempt)).content.decode()
+
+    assert "port 22 open" in page and "port 3389" not in page
+
+
 def test_the_bookmarks_page_gives_a_pbqs_key_not_every_element_wrong(client, exam):
     from exams.models import Bookmark
 
