@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams.models import Attempt
-from tests.conftest import attempt_start, bank_build
+from exams.tests.factories import bank_build
+from tests.conftest import attempt_start
 from tests.test_a11y import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,7 +56,7 @@ def first_load(page, url):
 
 
 def test_question_page_and_answer_swaps_stay_light(browser, live_server):
-    exam = bank_build(questions=5)
+    exam = bank_build(weights=(60, 40), questions=5)
     user = UserFactory()
     figures = {}
     for mode in ("practice", "simulation"):

@@ -13,9 +13,10 @@ from accounts.models import Profile
 from accounts.tests.factories import PASSWORD, UserFactory
 from exams import services
 from exams.models import Attempt
+from exams.tests.factories import bank_build
 from gamification.models import DailyActivity, UserBadge, XPEntry
 from tests import endpoints
-from tests.conftest import attempt_start, bank_build
+from tests.conftest import attempt_start
 
 pytestmark = pytest.mark.django_db
 
@@ -846,7 +847,7 @@ def _exploding_attempt_finished(calls):
 @pytest.mark.parametrize("mode", ["simulation", "practice"])
 def test_error_while_finishing_rolls_everything_back(mode):
     user = UserFactory()
-    exam = bank_build(questions=3)
+    exam = bank_build(weights=(60, 40), questions=3)
     attempt = attempt_start(user, exam, mode)
     _answer_all(attempt, user)
     before = progress(user)
@@ -879,7 +880,7 @@ def test_error_while_finishing_through_the_view_rolls_back(client):
     user = UserFactory()
     client.force_login(user)
     client.raise_request_exception = False
-    exam = bank_build(questions=3)
+    exam = bank_build(weights=(60, 40), questions=3)
     attempt = attempt_start(user, exam, "simulation")
     _answer_all(attempt, user)
     before = progress(user)
