@@ -51,11 +51,21 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    from tests.browser import page_open
+
+    page = page_open(browser)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def page_without_js(browser):
+    """A page with JavaScript off, for what must work without it."""
+    from tests.browser import page_open
+
+    page = page_open(browser, java_script_enabled=False)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ import uuid
 from django import forms
 
 from accounts.models import TIME_ZONE_REGIONS, Profile, geographic_time_zones
+from accounts.services import FORM_FIELDS
 
 AVATAR_MAX_BYTES = 1024 * 1024
 # The decoded format of an accepted picture, and the extension it is stored (and served) under.
@@ -99,22 +100,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "display_name",
-            "bio",
-            "avatar_url",
-            "avatar_upload",
-            "time_zone",
-            "daily_goal",
-            "extra_time",
-            "hide_countdown",
-            "leaderboard_opt_in",
-            "confidence_on",
-            "review_cap",
-            "target_exam",
-            "exam_date",
-            "email_report_replies",
-        ]
+        fields = FORM_FIELDS
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
             "avatar_upload": forms.ClearableFileInput(attrs={"accept": ", ".join(AVATAR_TYPES)}),

@@ -19,7 +19,10 @@ EDITABLE_FIELDS = (
     "review_cap",
     "target_exam",
     "exam_date",
+    "email_report_replies",
 )
+# What the profile form offers: the rest is set by the service (the avatar's storage key).
+FORM_FIELDS = [name for name in EDITABLE_FIELDS if name != "avatar_key"]
 
 
 def _file_delete_on_commit(field_file, name: str) -> None:

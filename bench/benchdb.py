@@ -9,6 +9,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Security words the generated question banks write their sentences with.
+WORDS = [
+    "policy",
+    "firewall",
+    "token",
+    "cipher",
+    "audit",
+    "backup",
+    "phishing",
+    "subnet",
+    "route",
+    "patch",
+    "vlan",
+    "proxy",
+    "certificate",
+    "hashing",
+    "salting",
+    "kerberos",
+    "radius",
+    "honeypot",
+    "sandbox",
+    "segmentation",
+]
+
 
 def django_bench_setup(*, temp: Path, sqlite_name: str) -> str:
     """Point Django at DATABASE_URL (a database named *bench*) or a temporary SQLite file,

@@ -38,7 +38,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from benchdb import django_bench_setup
+from benchdb import WORDS, django_bench_setup
 
 BENCH_EXAM = "security"
 
@@ -47,18 +47,7 @@ def generate(path: Path, rows: int, *, edited: bool = False, seed: int = 7, ever
     """Write ``rows`` questions; ``edited`` changes the text and one option of every
     ``every``-th question (all of them by default)."""
     rng = random.Random(seed)
-    words = [
-        "policy",
-        "firewall",
-        "token",
-        "cipher",
-        "audit",
-        "backup",
-        "phishing",
-        "subnet",
-        "route",
-        "patch",
-    ]
+    words = WORDS[:10]
     letters = "ABCDEF"
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")

@@ -34,30 +34,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchdb import ROOT, django_bench_setup
-
-WORDS = [
-    "policy",
-    "firewall",
-    "token",
-    "cipher",
-    "audit",
-    "backup",
-    "phishing",
-    "subnet",
-    "route",
-    "patch",
-    "vlan",
-    "proxy",
-    "certificate",
-    "hashing",
-    "salting",
-    "kerberos",
-    "radius",
-    "honeypot",
-    "sandbox",
-    "segmentation",
-]
+from benchdb import ROOT, WORDS, django_bench_setup
 
 
 def postgres_recreate(url: str) -> None:

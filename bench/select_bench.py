@@ -5,7 +5,8 @@
         python bench/select_bench.py                  # PostgreSQL (database must exist)
 
 Migrates the database, builds one exam with the Security+ domain weights and 100,000 active
-questions (4 choices each, 400,000 choices; bulk-created, reused when already there), runs
+questions (4 choices each, 400,000 choices, revision 1 of each; bulk-created by the tests'
+``bank_build``, reused when already there), runs
 ANALYZE, then times ``exams.services.attempt_start`` for a 90-question simulation, ``--runs``
 times after a few warm-up runs, in two situations:
 
@@ -44,10 +45,11 @@ def setup_django(temp: Path) -> str:
 
 def bank_build(size: int, seed: int = 11):
     """The bench exam with ``size`` active questions; reused if it already holds that many."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     from exams.models import Attempt
-    from questions.models import Choice, Domain, Exam, Objective, Question
+    from exams.tests.factories import bank_build as build
+    from questions.models import Choice, Exam, Question
 
     exam = Exam.objects.filter(slug=EXAM_SLUG).first()
     if exam and Question.objects.filter(exam=exam, is_active=True).count() == size:
@@ -57,57 +59,17 @@ def bank_build(size: int, seed: int = 11):
         Choice.objects.filter(question__exam=exam).delete()
         Question.objects.filter(exam=exam).delete()
         exam.delete()
-    rng = random.Random(seed)
-    with transaction.atomic():
-        exam = Exam.objects.create(
+    print(f"  building {size:,} questions", file=sys.stderr)
+    exam = build(
+        exam=Exam.objects.create(
             slug=EXAM_SLUG, code="BENCH-SEL", name="Selection bench", pass_mark=750, position=999
-        )
-        objectives = []
-        for number, weight in enumerate(WEIGHTS, start=1):
-            domain = Domain.objects.create(
-                exam=exam, number=number, name=f"Domain {number}", weight_percent=weight
-            )
-            for k in range(1, OBJECTIVES_PER_DOMAIN + 1):
-                objectives.append(
-                    Objective.objects.create(domain=domain, code=f"{number}.{k}", title=f"T{k}")
-                )
-        # Questions spread over domains roughly by weight, like a real bank.
-        domain_of = [o for o in objectives for _ in range(WEIGHTS[o.domain.number - 1])]
-    for start in range(0, size, BATCH):
-        with transaction.atomic():
-            questions = []
-            for n in range(start, min(size, start + BATCH)):
-                objective = rng.choice(domain_of)
-                questions.append(
-                    Question(
-                        exam=exam,
-                        domain_id=objective.domain_id,
-                        objective=objective,
-                        external_id=f"B{n:06d}",
-                        text=f"Bench question {n}: which control fits this scenario best?",
-                        random_key=rng.random(),
-                    )
-                )
-            created = Question.objects.bulk_create(questions)
-            if not all(q.pk for q in created):  # backends that do not return ids
-                created = list(
-                    Question.objects.filter(
-                        exam=exam, external_id__in=[q.external_id for q in questions]
-                    )
-                )
-            Choice.objects.bulk_create(
-                Choice(
-                    question_id=q.pk,
-                    letter=letter,
-                    text=f"Option {letter}",
-                    explanation=f"Why {letter}.",
-                    is_correct=letter == "A",
-                )
-                for q in created
-                for letter in "ABCD"
-            )
-        print(f"  built {min(size, start + BATCH):,} questions", file=sys.stderr, end="\r")
-    print(file=sys.stderr)
+        ),
+        weights=WEIGHTS,
+        questions=size,  # shared over the domains by weight, like a real bank
+        objectives_per_domain=OBJECTIVES_PER_DOMAIN,
+        seed=seed,
+        batch=BATCH,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return exam, True

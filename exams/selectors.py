@@ -590,41 +590,45 @@ class PbqResult:
         return round(100 * self.credit)
 
 
+def _scores_by(attempt: Attempt, score, *, order: str | None = None, **fields: str) -> list:
+    """One ``score`` per group of the attempt's items: right and asked, with ``fields`` (an
+    attribute of the score for each item lookup that groups them)."""
+    rows = (
+        attempt.items.values(*fields.values())
+        .annotate(total=Count("id"), correct=Count("id", filter=Q(is_correct=True)))
+        .order_by(*([order] if order else []))
+    )
+    return [
+        score(
+            correct=row["correct"],
+            total=row["total"],
+            **{name: row[lookup] for name, lookup in fields.items()},
+        )
+        for row in rows
+    ]
+
+
 def attempt_results(*, attempt: Attempt) -> dict:
     """Per-domain and per-objective scores of a submitted attempt (two queries).
 
     With them the figures of the exam's scale that the page explains (``pass_percent``,
     ``score_span``), so that no template restates the scoring rule.
     """
-    correct = Count("id", filter=Q(is_correct=True))
-    domains = [
-        DomainScore(
-            number=row["question__domain__number"],
-            name=row["question__domain__name"],
-            correct=row["correct"],
-            total=row["total"],
-            domain_id=row["question__domain_id"],
-        )
-        for row in attempt.items.values(
-            "question__domain_id", "question__domain__number", "question__domain__name"
-        )
-        .annotate(total=Count("id"), correct=correct)
-        .order_by("question__domain__number")
-    ]
-    objectives = [
-        ObjectiveScore(
-            code=row["question__objective__code"],
-            title=row["question__objective__title"],
-            correct=row["correct"],
-            total=row["total"],
-            objective_id=row["question__objective_id"],
-        )
-        for row in attempt.items.values(
-            "question__objective_id", "question__objective__code", "question__objective__title"
-        )
-        .annotate(total=Count("id"), correct=correct)
-        .order_by()
-    ]
+    domains = _scores_by(
+        attempt,
+        DomainScore,
+        order="question__domain__number",
+        number="question__domain__number",
+        name="question__domain__name",
+        domain_id="question__domain_id",
+    )
+    objectives = _scores_by(
+        attempt,
+        ObjectiveScore,
+        code="question__objective__code",
+        title="question__objective__title",
+        objective_id="question__objective_id",
+    )
     weakest = sorted(
         (o for o in objectives if o.correct < o.total),
         key=lambda o: (o.correct / o.total, -o.total, o.code),

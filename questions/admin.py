@@ -174,69 +174,60 @@ def _figure(value):
     return "-" if value is None else f"{value:.2f}"
 
 
-class ItemFlagFilter(admin.SimpleListFilter):
-    title = "item analysis"
-    parameter_name = "item_analysis"
+class BandFilter(admin.SimpleListFilter):
+    """A filter of named bands: ``bands`` gives each value its label and its condition."""
+
+    bands: dict[str, tuple[str, Q]] = {}
 
     def lookups(self, request, model_admin):
-        return [("flagged", "Flagged"), ("sound", "Not flagged"), ("none", "Not analysed")]
+        return [(value, label) for value, (label, _) in self.bands.items()]
 
     def queryset(self, request, queryset):
-        if self.value() == "flagged":
-            return queryset.filter(stat_flagged=True)
-        if self.value() == "sound":
-            return queryset.filter(stat_flagged=False)
-        if self.value() == "none":
-            return queryset.filter(stat_flagged__isnull=True)
-        return queryset
+        band = self.bands.get(self.value())
+        return queryset if band is None else queryset.filter(band[1])
 
 
-class FacilityFilter(admin.SimpleListFilter):
+class ItemFlagFilter(BandFilter):
+    title = "item analysis"
+    parameter_name = "item_analysis"
+    bands = {
+        "flagged": ("Flagged", Q(stat_flagged=True)),
+        "sound": ("Not flagged", Q(stat_flagged=False)),
+        "none": ("Not analysed", Q(stat_flagged__isnull=True)),
+    }
+
+
+class FacilityFilter(BandFilter):
     """The share of learners right, banded at the thresholds the item analysis flags at."""
 
     title = "facility"
     parameter_name = "facility"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("hard", f"Below {HARD_BELOW} (hard)"),
-            ("middle", f"{HARD_BELOW} to {EASY_ABOVE}"),
-            ("easy", f"Above {EASY_ABOVE} (too easy)"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "hard":
-            return queryset.filter(stat_facility__lt=HARD_BELOW)
-        if self.value() == "middle":
-            return queryset.filter(stat_facility__gte=HARD_BELOW, stat_facility__lte=EASY_ABOVE)
-        if self.value() == "easy":
-            return queryset.filter(stat_facility__gt=EASY_ABOVE)
-        return queryset
+    bands = {
+        "hard": (f"Below {HARD_BELOW} (hard)", Q(stat_facility__lt=HARD_BELOW)),
+        "middle": (
+            f"{HARD_BELOW} to {EASY_ABOVE}",
+            Q(stat_facility__gte=HARD_BELOW, stat_facility__lte=EASY_ABOVE),
+        ),
+        "easy": (f"Above {EASY_ABOVE} (too easy)", Q(stat_facility__gt=EASY_ABOVE)),
+    }
 
 
-class DiscriminationFilter(admin.SimpleListFilter):
+class DiscriminationFilter(BandFilter):
     """Whether the question separates strong learners from weak ones."""
 
     title = "discrimination"
     parameter_name = "discrimination"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("negative", "Negative"),
-            ("weak", f"0 to {DISCRIMINATION_NEAR_ZERO} (near zero)"),
-            ("good", f"{DISCRIMINATION_NEAR_ZERO} and above"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "negative":
-            return queryset.filter(stat_discrimination__lt=0)
-        if self.value() == "weak":
-            return queryset.filter(
-                stat_discrimination__gte=0, stat_discrimination__lt=DISCRIMINATION_NEAR_ZERO
-            )
-        if self.value() == "good":
-            return queryset.filter(stat_discrimination__gte=DISCRIMINATION_NEAR_ZERO)
-        return queryset
+    bands = {
+        "negative": ("Negative", Q(stat_discrimination__lt=0)),
+        "weak": (
+            f"0 to {DISCRIMINATION_NEAR_ZERO} (near zero)",
+            Q(stat_discrimination__gte=0, stat_discrimination__lt=DISCRIMINATION_NEAR_ZERO),
+        ),
+        "good": (
+            f"{DISCRIMINATION_NEAR_ZERO} and above",
+            Q(stat_discrimination__gte=DISCRIMINATION_NEAR_ZERO),
+        ),
+    }
 
 
 class CorrectCountFilter(admin.SimpleListFilter):

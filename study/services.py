@@ -12,6 +12,7 @@ calls this module).
 The rating rule and the day boundary are in ``study.rules``.
 """
 
+from dataclasses import asdict
 from datetime import datetime
 
 from exams.models import Attempt
@@ -22,22 +23,7 @@ UPSERT_FIELDS = list(selectors.CARD_FIELDS)  # every column of the card but its 
 
 
 def _card_row(*, user_id: int, question_id: int, exam_id: int, state: rules.CardState) -> Card:
-    return Card(
-        user_id=user_id,
-        question_id=question_id,
-        exam_id=exam_id,
-        state=state.state,
-        step=state.step,
-        stability=state.stability,
-        difficulty=state.difficulty,
-        due=state.due,
-        last_review=state.last_review,
-        last_rating=state.last_rating,
-        reps=state.reps,
-        lapses=state.lapses,
-        misses=state.misses,
-        last_confidence=state.last_confidence,
-    )
+    return Card(user_id=user_id, question_id=question_id, exam_id=exam_id, **asdict(state))
 
 
 def _upsert(cards: list[Card]) -> None:

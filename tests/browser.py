@@ -1,10 +1,20 @@
-"""What the browser tests of every app share: a signed-in session and a watch on the console.
+"""What the browser tests of every app share: pages, a signed-in session, a watch on the console.
 
-The ``browser`` and ``page`` fixtures themselves are in the root ``conftest.py``.
+The ``browser``, ``page`` and ``page_without_js`` fixtures themselves are in the root
+``conftest.py``.
 """
 
 from django.conf import settings
 from django.test import Client
+
+
+def page_open(browser, *, width: int = 1280, **options):
+    """A new page, in a fresh context ``width`` pixels wide; ``options`` go to the context
+    (``java_script_enabled=False``, ``bypass_csp=True``...). Close it with ``page.context``."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
 
 
 def watch_console(page) -> list[str]:

@@ -61,11 +61,12 @@ class World:
     def build(cls, *, owner):
         from exams import services
         from exams.models import Bookmark
-        from tests.conftest import attempt_start, bank_build
+        from exams.tests.factories import ExamFactory, bank_build
+        from tests.conftest import attempt_start
 
         # Eight questions, four in the simulation; the practice set, started after it, gets the
         # other four (a question of an open simulation is never served elsewhere).
-        exam = bank_build(questions=8, question_count=4)
+        exam = bank_build(exam=ExamFactory(question_count=4), weights=(60, 40), questions=8)
         submitted = attempt_start(owner, exam, "practice", count=2)
         simulation = attempt_start(owner, exam, "simulation")
         practice = attempt_start(owner, exam, "practice")
@@ -411,9 +412,10 @@ def post_cases():
 
 def learner_page_urls(user):
     """One URL of each learner page type, with an attempt behind those that need one."""
-    from tests.conftest import attempt_start, bank_build
+    from exams.tests.factories import bank_build
+    from tests.conftest import attempt_start
 
-    exam = bank_build(questions=2)
+    exam = bank_build(weights=(60, 40), questions=2)
     practice = attempt_start(user, exam, "practice")
     finished = attempt_start(user, exam, "practice")
     from exams import services
@@ -483,9 +485,10 @@ def quiz_pages_for(*, client, user, exam):
 
 def activity_for(user):
     """Give ``user`` some XP this week (for the leaderboard)."""
-    from tests.conftest import attempt_start, bank_build
+    from exams.tests.factories import bank_build
+    from tests.conftest import attempt_start
 
-    exam = bank_build(questions=1)
+    exam = bank_build(weights=(60, 40), questions=1)
     attempt = attempt_start(user, exam, "practice")
     from exams import services
 

@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams import services
+from exams.tests.factories import ExamFactory, bank_build
 from questions.services import report_resolve, report_submit
 from tests.browser import sign_in
-from tests.conftest import attempt_start, bank_build
+from tests.conftest import attempt_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +92,7 @@ def finished_attempt(user, exam):
 
 def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_server):
     # Eight questions, four in the simulation; practice started after it gets the other four.
-    exam = bank_build(questions=8, question_count=4)
+    exam = bank_build(exam=ExamFactory(question_count=4), weights=(60, 40), questions=8)
     user = UserFactory()
     profile = user.profile
     profile.display_name = "Ada"

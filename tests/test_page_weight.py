@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams.models import Attempt
-from tests.conftest import attempt_start, bank_build
-from tests.test_a11y import sign_in
+from exams.tests.factories import bank_build
+from tests.browser import page_open, sign_in
+from tests.conftest import attempt_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,14 +56,13 @@ def first_load(page, url):
 
 
 def test_question_page_and_answer_swaps_stay_light(browser, live_server):
-    exam = bank_build(questions=5)
+    exam = bank_build(weights=(60, 40), questions=5)
     user = UserFactory()
     figures = {}
     for mode in ("practice", "simulation"):
         attempt = attempt_start(user, exam, mode)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+        page = page_open(browser)
+        context = page.context
         sign_in(context, live_server, user)
         url = live_server.url + reverse("exams:question", args=[attempt.pk, 1])
         total, rows = first_load(page, url)

@@ -13,9 +13,10 @@ from accounts.models import Profile
 from accounts.tests.factories import PASSWORD, UserFactory
 from exams import services
 from exams.models import Attempt
+from exams.tests.factories import bank_build
 from gamification.models import DailyActivity, UserBadge, XPEntry
 from tests import endpoints
-from tests.conftest import attempt_start, bank_build
+from tests.conftest import attempt_start
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,25 @@ P = lambda w: w.practice.pk  # noqa: E731
 S = lambda w: w.simulation.pk  # noqa: E731
 
 
+# Where a simulation answer may not send the learner (``go``), with or without a choice sent.
+GO_NOT_A_POSITION = [
+    ("superscript two", "²"),
+    ("arabic digit", "٣"),
+    ("abc", "abc"),
+    ("huge", str(HUGE)),
+    ("zero", "0"),
+    ("beyond last", "99"),
+    ("negative", "-1"),
+    ("empty", ""),
+]
+
+
+def _go(value, *, with_choice):
+    if with_choice:
+        return lambda w, f: {"go": value, "choice": _sim_choice(w)}
+    return lambda w, f: {"go": value}
+
+
 CASES = [
     # Attempt and position in the URL.
     Bad("question huge attempt id", "get", lambda w, f: _attempt_url("exams:resume", HUGE)),
@@ -98,101 +118,15 @@ CASES = [
         lenient=True,
     ),
     # Answers.
-    Bad(
-        "answer go superscript two",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "²"},
-    ),
-    Bad(
-        "answer go superscript two with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "²", "choice": _sim_choice(w)},
-    ),
-    Bad(
-        "answer go arabic digit",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "٣"},
-    ),
-    Bad(
-        "answer go arabic digit with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "٣", "choice": _sim_choice(w)},
-    ),
-    Bad(
-        "answer go abc",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "abc"},
-    ),
-    Bad(
-        "answer go abc with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "abc", "choice": _sim_choice(w)},
-    ),
-    Bad(
-        "answer go huge",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": str(HUGE)},
-    ),
-    Bad(
-        "answer go huge with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": str(HUGE), "choice": _sim_choice(w)},
-    ),
-    Bad(
-        "answer go zero",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "0"},
-    ),
-    Bad(
-        "answer go zero with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "0", "choice": _sim_choice(w)},
-    ),
-    Bad(
-        "answer go beyond last",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "99"},
-    ),
-    Bad(
-        "answer go beyond last with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "99", "choice": _sim_choice(w)},
-    ),
-    Bad(
-        "answer go negative",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "-1"},
-    ),
-    Bad(
-        "answer go negative with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "-1", "choice": _sim_choice(w)},
-    ),
-    Bad(
-        "answer go empty",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": ""},
-    ),
-    Bad(
-        "answer go empty with a choice",
-        "post",
-        lambda w, f: _question_url(ANSWER, S(w), 2),
-        lambda w, f: {"go": "", "choice": _sim_choice(w)},
+    *(
+        Bad(
+            f"answer go {name}{' with a choice' if with_choice else ''}",
+            "post",
+            lambda w, f: _question_url(ANSWER, S(w), 2),
+            _go(value, with_choice=with_choice),
+        )
+        for name, value in GO_NOT_A_POSITION
+        for with_choice in (False, True)
     ),
     Bad(
         "answer missing choice",
@@ -846,7 +780,7 @@ def _exploding_attempt_finished(calls):
 @pytest.mark.parametrize("mode", ["simulation", "practice"])
 def test_error_while_finishing_rolls_everything_back(mode):
     user = UserFactory()
-    exam = bank_build(questions=3)
+    exam = bank_build(weights=(60, 40), questions=3)
     attempt = attempt_start(user, exam, mode)
     _answer_all(attempt, user)
     before = progress(user)
@@ -879,7 +813,7 @@ def test_error_while_finishing_through_the_view_rolls_back(client):
     user = UserFactory()
     client.force_login(user)
     client.raise_request_exception = False
-    exam = bank_build(questions=3)
+    exam = bank_build(weights=(60, 40), questions=3)
     attempt = attempt_start(user, exam, "simulation")
     _answer_all(attempt, user)
     before = progress(user)

@@ -71,6 +71,16 @@ def test_profile_edit_plain_form_redirects(user_client, user):
     assert user.profile.extra_time == 150
 
 
+def test_profile_edit_saves_every_field_the_form_offers(user_client, user):
+    response = user_client.post(
+        reverse("accounts:profile_edit"),
+        {"time_zone": "UTC", "daily_goal": 20, "extra_time": 100, "email_report_replies": "on"},
+    )
+    assert response.status_code == 302
+    user.profile.refresh_from_db()
+    assert user.profile.email_report_replies is True
+
+
 def test_profile_edit_htmx_returns_fragment(user_client, user, htmx_headers):
     response = user_client.post(
         reverse("accounts:profile_edit"),

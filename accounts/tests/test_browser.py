@@ -13,7 +13,7 @@ from django.core import mail
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from questions.models import Exam
-from tests.browser import watch_console
+from tests.browser import page_open, sign_in, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +23,9 @@ BROWSER_ZONE = "Pacific/Auckland"
 @pytest.fixture
 def zoned_page(browser):
     """Like ``page``, with a browser time zone that differs from the UTC default."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=BROWSER_ZONE)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    page = page_open(browser, timezone_id=BROWSER_ZONE)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_visitor_signs_up_edits_profile_logs_out_and_in(zoned_page, live_server):
@@ -137,21 +135,9 @@ def test_pages_fit_the_screen_without_csp_violations(page, live_server, width, s
         check_page(page, live_server.url + path, f"{name}-{suffix}", shots)
 
 
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/")
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_refused_profile_save_shows_its_errors(browser, live_server, javascript):
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    page = page_open(browser, java_script_enabled=javascript)
     problems = watch_console(page)
     user = UserFactory(verified=True)
     sign_in(page, live_server, user)
@@ -170,7 +156,7 @@ def test_a_refused_profile_save_shows_its_errors(browser, live_server, javascrip
     user.profile.refresh_from_db()
     assert user.profile.daily_goal == 20
     assert problems == []
-    context.close()
+    page.context.close()
 
 
 def test_account_menu_by_keyboard_reaches_every_setting(page, live_server):

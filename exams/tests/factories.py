@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from exams.models import Attempt, AttemptItem, Bookmark
@@ -18,63 +19,89 @@ from questions.tests.factories import ExamFactory, QuestionFactory
 __all__ = ["AttemptFactory", "BookmarkFactory", "ExamFactory", "QuestionFactory", "bank_build"]
 
 
+def weight_shares(total: int, weights) -> list[int]:
+    """``total`` shared over ``weights`` in proportion, largest remainders first."""
+    exact = [total * weight / sum(weights) for weight in weights]
+    shares = [int(share) for share in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda k: shares[k] - exact[k])
+    for k in by_remainder[: total - sum(shares)]:
+        shares[k] += 1
+    return shares
+
+
 def bank_build(
     *,
     exam: Exam | None = None,
     weights=(12, 22, 18, 28, 20),
     per_domain: int | list[int] = 30,
+    questions: int | None = None,
     objectives_per_domain: int = 2,
     n_choices: int = 4,
     correct=("A",),
+    text: str = "",
     seed: int = 1,
+    batch: int = 5_000,
 ) -> Exam:
     """An exam with one domain per weight, its objectives and ``per_domain`` questions each.
 
-    Every question has ``n_choices`` choices; ``correct`` letters are right. Explanations name
-    the question and letter ("Explain Q<id> B") so tests can look for them in the HTML.
+    ``questions`` instead gives the size of the whole bank, shared over the domains by weight
+    as in a real bank (an exam made here then asks that many in a simulation). Every question
+    has ``n_choices`` choices; ``correct`` letters are right. Explanations name the question and
+    letter ("Explain Q<id> B") so tests can look for them in the HTML. ``text`` is added to
+    every name, title, question, choice and explanation (e.g. a script, for the escaping
+    tests). Rows go in ``batch`` questions at a time: the benchmarks build their banks of
+    100,000 questions with this too.
     """
     rng = random.Random(seed)
-    exam = exam or ExamFactory()
-    counts = per_domain if isinstance(per_domain, list) else [per_domain] * len(weights)
-    questions = []
+    if exam is None:
+        fields = {"name": f"Test exam{text}"} if text else {}
+        exam = ExamFactory(**fields, **({"question_count": questions} if questions else {}))
+    if questions is not None:
+        counts = weight_shares(questions, weights)
+    else:
+        counts = per_domain if isinstance(per_domain, list) else [per_domain] * len(weights)
+    new = []
     for number, (weight, count) in enumerate(zip(weights, counts, strict=True), start=1):
         domain = Domain.objects.create(
-            exam=exam, number=number, name=f"Domain {number}", weight_percent=weight
+            exam=exam, number=number, name=f"Domain {number}{text}", weight_percent=weight
         )
         objectives = [
-            Objective.objects.create(domain=domain, code=f"{number}.{k}", title=f"Topic {k}")
+            Objective.objects.create(domain=domain, code=f"{number}.{k}", title=f"Topic {k}{text}")
             for k in range(1, objectives_per_domain + 1)
         ]
-        for i in range(count):
-            objective = objectives[i % len(objectives)]
-            questions.append(
-                Question(
-                    exam=exam,
-                    domain=domain,
-                    objective=objective,
-                    external_id=f"{exam.slug}-{number}-{i}",
-                    text=f"Question {i} of domain {number}?",
-                    random_key=rng.random(),
-                )
+        new += [
+            Question(
+                exam=exam,
+                domain=domain,
+                objective=objectives[i % len(objectives)],
+                external_id=f"{exam.slug}-{number}-{i}",
+                text=f"Question {i} of domain {number}?{text}",
+                random_key=rng.random(),
             )
-    Question.objects.bulk_create(questions)
-    choices = []
-    for question in Question.objects.filter(exam=exam).only("id"):
-        for letter in LETTERS[:n_choices]:
-            choices.append(
+            for i in range(count)
+        ]
+    for start in range(0, len(new), batch):
+        with transaction.atomic():
+            created = Question.objects.bulk_create(new[start : start + batch])
+            if not all(question.pk for question in created):  # backends that return no ids
+                created = list(
+                    Question.objects.filter(
+                        exam=exam, external_id__in=[q.external_id for q in created]
+                    )
+                )
+            Choice.objects.bulk_create(
                 Choice(
                     question=question,
                     letter=letter,
-                    text=f"Option {letter} of Q{question.pk}",
-                    explanation=f"Explain Q{question.pk} {letter}",
+                    text=f"Option {letter} of Q{question.pk}{text}",
+                    explanation=f"Explain Q{question.pk} {letter}{text}",
                     is_correct=letter in correct,
                 )
+                for question in created
+                for letter in LETTERS[:n_choices]
             )
-    Choice.objects.bulk_create(choices)
-    # Revision 1 of every question, as the admin, the importer and migration 0008 make it.
-    revisions_snapshot(
-        questions=Question.objects.filter(exam=exam).only("id", "text", "revision_number")
-    )
+            # Revision 1 of every question, as the admin, the importer and migration 0008 do.
+            revisions_snapshot(questions=created)
     return exam
 
 

@@ -221,17 +221,6 @@ def test_countdown_announces_ten_and_five_minutes_and_can_be_hidden(page, client
     assert problems == []
 
 
-@pytest.fixture
-def page_without_js(browser):
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, java_script_enabled=False
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def test_simulation_without_javascript_saves_on_every_move(page_without_js, client, live_server):
     page = page_without_js
     user = UserFactory()

@@ -8,7 +8,7 @@ from accounts.tests.factories import UserFactory
 from exams import services
 from exams.tests.factories import bank_build
 from questions.tests.factories import pbq_create
-from tests.browser import sign_in, watch_console
+from tests.browser import page_open, sign_in, watch_console
 from tests.test_a11y import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,14 +23,8 @@ def practice_with(user, kind, **kwargs):
 
 
 def sized(browser, width, *, javascript=True, bypass_csp=False):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900},
-        java_script_enabled=javascript,
-        bypass_csp=bypass_csp,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
+    page = page_open(browser, width=width, java_script_enabled=javascript, bypass_csp=bypass_csp)
+    return page.context, page
 
 
 def item_texts(page):

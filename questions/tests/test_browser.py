@@ -17,17 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 COMMENT = "B is the right answer: SSH listens on port 22."
 
 
-@pytest.fixture
-def page_without_js(browser):
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, java_script_enabled=False
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def finished_attempt(user, exam):
     attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=2)
     for item in attempt.items.all():

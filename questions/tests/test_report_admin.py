@@ -25,12 +25,6 @@ ITEM_ANALYSIS_BUDGET = 6
 
 
 @pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True, password=None))
-    return client
-
-
-@pytest.fixture
 def editor(db):
     editor = UserFactory(is_staff=True, password=None)
     editor.groups.add(Group.objects.get(name="Staff editor"))

@@ -20,16 +20,6 @@ NOW = timezone.now()
 
 
 @pytest.fixture
-def learner():
-    return UserFactory()
-
-
-@pytest.fixture
-def other():
-    return UserFactory()
-
-
-@pytest.fixture
 def exam():
     exam = ExamFactory(slug="security")
     QuestionFactory.create_batch(4, exam=exam)
@@ -55,10 +45,10 @@ def submit(user, item, reason="wrong_key", **kwargs):
     )
 
 
-def test_a_report_records_the_revision_the_answer_and_the_attempt(exam, learner):
-    item = answered_item(learner, exam, right=False)
+def test_a_report_records_the_revision_the_answer_and_the_attempt(exam, user):
+    item = answered_item(user, exam, right=False)
 
-    report = submit(learner, item, comment="  B is right, see RFC 1918  ", now=NOW)
+    report = submit(user, item, comment="  B is right, see RFC 1918  ", now=NOW)
 
     assert report.revision_id == item.revision_id is not None
     assert report.attempt_item_id == item.pk
@@ -67,54 +57,54 @@ def test_a_report_records_the_revision_the_answer_and_the_attempt(exam, learner)
     assert report.status == QuestionReport.Status.OPEN
 
 
-def test_one_open_report_per_learner_and_question(exam, learner):
-    item = answered_item(learner, exam)
-    submit(learner, item)
+def test_one_open_report_per_learner_and_question(exam, user):
+    item = answered_item(user, exam)
+    submit(user, item)
 
     with pytest.raises(services.ReportDuplicate):
-        submit(learner, item, reason="wording")
+        submit(user, item, reason="wording")
     assert QuestionReport.objects.count() == 1
 
 
-def test_a_learner_may_report_again_once_staff_answered(exam, learner, admin_user):
-    item = answered_item(learner, exam)
-    report = submit(learner, item)
+def test_a_learner_may_report_again_once_staff_answered(exam, user, admin_user):
+    item = answered_item(user, exam)
+    report = submit(user, item)
     services.report_resolve(report_id=report.pk, staff=admin_user, status="rejected", reply="No")
 
-    submit(learner, item, reason="wording")
+    submit(user, item, reason="wording")
 
-    assert QuestionReport.objects.filter(user=learner).count() == 2
+    assert QuestionReport.objects.filter(user=user).count() == 2
 
 
-def test_reports_are_limited_per_hour(exam, learner):
+def test_reports_are_limited_per_hour(exam, user):
     questions = QuestionFactory.create_batch(services.REPORTS_PER_HOUR + 1, exam=exam)
     for question in questions[:-1]:
-        services.report_submit(user=learner, question_id=question.pk, reason="other", now=NOW)
+        services.report_submit(user=user, question_id=question.pk, reason="other", now=NOW)
 
     with pytest.raises(services.ReportRateLimited):
-        services.report_submit(user=learner, question_id=questions[-1].pk, reason="other", now=NOW)
+        services.report_submit(user=user, question_id=questions[-1].pk, reason="other", now=NOW)
     later = NOW + timedelta(hours=1, seconds=1)
-    services.report_submit(user=learner, question_id=questions[-1].pk, reason="other", now=later)
+    services.report_submit(user=user, question_id=questions[-1].pk, reason="other", now=later)
 
 
-def test_a_question_of_the_open_simulation_cannot_be_reported(exam, learner):
-    simulation = exams.attempt_start(user=learner, exam=exam, mode="simulation", now=NOW)
+def test_a_question_of_the_open_simulation_cannot_be_reported(exam, user):
+    simulation = exams.attempt_start(user=user, exam=exam, mode="simulation", now=NOW)
     item = simulation.items.get(position=1)
 
     with pytest.raises(services.ReportHeld):
-        submit(learner, item)
+        submit(user, item)
     with pytest.raises(services.ReportHeld):  # nor from the bookmarks page, without the item
-        services.report_submit(user=learner, question_id=item.question_id, reason="other")
+        services.report_submit(user=user, question_id=item.question_id, reason="other")
 
-    exams.attempt_finish(attempt_id=simulation.pk, user=learner, now=NOW)
-    submit(learner, item)
+    exams.attempt_finish(attempt_id=simulation.pk, user=user, now=NOW)
+    submit(user, item)
 
 
-def test_another_learners_item_is_not_found(exam, learner, other):
+def test_another_learners_item_is_not_found(exam, user, other):
     item = answered_item(other, exam)
 
     with pytest.raises(item.DoesNotExist):
-        submit(learner, item)
+        submit(user, item)
 
 
 def test_three_learners_flag_a_question_and_a_held_exam_keeps_it_out_of_simulations(exam):
@@ -135,11 +125,11 @@ def test_three_learners_flag_a_question_and_a_held_exam_keeps_it_out_of_simulati
 
 
 def test_resolving_tells_the_reporter_awards_the_badge_and_emails_on_request(
-    exam, learner, admin_user, django_capture_on_commit_callbacks
+    exam, user, admin_user, django_capture_on_commit_callbacks
 ):
-    learner.profile.email_report_replies = True
-    learner.profile.save()
-    report = submit(learner, answered_item(learner, exam))
+    user.profile.email_report_replies = True
+    user.profile.save()
+    report = submit(user, answered_item(user, exam))
 
     with django_capture_on_commit_callbacks(execute=True):
         _, changed = services.report_resolve(
@@ -153,9 +143,9 @@ def test_resolving_tells_the_reporter_awards_the_badge_and_emails_on_request(
         admin_user,
         "Key corrected to B.",
     )
-    learner.profile.refresh_from_db()
-    assert learner.profile.report_replies_unseen == 1
-    assert UserBadge.objects.filter(user=learner, badge__slug="bug-hunter").exists()
+    user.profile.refresh_from_db()
+    assert user.profile.report_replies_unseen == 1
+    assert UserBadge.objects.filter(user=user, badge__slug="bug-hunter").exists()
     assert len(mail.outbox) == 1 and "Key corrected to B." in mail.outbox[0].body
     # Acting again on a closed report changes nothing and says so.
     assert (
@@ -164,21 +154,21 @@ def test_resolving_tells_the_reporter_awards_the_badge_and_emails_on_request(
     )
 
 
-def test_a_rejected_report_earns_no_badge_and_no_email_without_opt_in(exam, learner, admin_user):
-    report = submit(learner, answered_item(learner, exam))
+def test_a_rejected_report_earns_no_badge_and_no_email_without_opt_in(exam, user, admin_user):
+    report = submit(user, answered_item(user, exam))
 
     services.report_resolve(report_id=report.pk, staff=admin_user, status="rejected", reply="No")
 
-    assert not UserBadge.objects.filter(user=learner, badge__slug="bug-hunter").exists()
+    assert not UserBadge.objects.filter(user=user, badge__slug="bug-hunter").exists()
     assert mail.outbox == []
 
 
 # Views: with and without JavaScript ---------------------------------------------------------
 
 
-def test_report_without_javascript_redirects_back_with_a_message(exam, learner, client):
-    client.force_login(learner)
-    item = answered_item(learner, exam)
+def test_report_without_javascript_redirects_back_with_a_message(exam, user, client):
+    client.force_login(user)
+    item = answered_item(user, exam)
     back = reverse("exams:bookmarks")
     url = reverse("questions:report", args=[item.question_id])
 
@@ -186,12 +176,12 @@ def test_report_without_javascript_redirects_back_with_a_message(exam, learner, 
 
     assert response.redirect_chain[-1][0] == back
     assert "your report is with staff" in response.content.decode()
-    assert QuestionReport.objects.filter(user=learner, attempt_item=item).exists()
+    assert QuestionReport.objects.filter(user=user, attempt_item=item).exists()
 
 
-def test_report_with_htmx_swaps_the_form_for_thanks(exam, learner, client, htmx_headers):
-    client.force_login(learner)
-    item = answered_item(learner, exam)
+def test_report_with_htmx_swaps_the_form_for_thanks(exam, user, client, htmx_headers):
+    client.force_login(user)
+    item = answered_item(user, exam)
     url = reverse("questions:report", args=[item.question_id])
 
     response = client.post(url, {"reason": "wording", "item": item.pk}, **htmx_headers)
@@ -201,9 +191,9 @@ def test_report_with_htmx_swaps_the_form_for_thanks(exam, learner, client, htmx_
     assert "<html" not in html and "your report is with staff" in html
 
 
-def test_an_invalid_report_shows_the_form_again_with_a_422(exam, learner, client, htmx_headers):
-    client.force_login(learner)
-    item = answered_item(learner, exam)
+def test_an_invalid_report_shows_the_form_again_with_a_422(exam, user, client, htmx_headers):
+    client.force_login(user)
+    item = answered_item(user, exam)
     url = reverse("questions:report", args=[item.question_id])
 
     plain = client.post(url, {"item": item.pk})
@@ -215,9 +205,9 @@ def test_an_invalid_report_shows_the_form_again_with_a_422(exam, learner, client
     assert not QuestionReport.objects.exists()
 
 
-def test_a_duplicate_is_a_409_with_the_reason(exam, learner, client, htmx_headers):
-    client.force_login(learner)
-    item = answered_item(learner, exam)
+def test_a_duplicate_is_a_409_with_the_reason(exam, user, client, htmx_headers):
+    client.force_login(user)
+    item = answered_item(user, exam)
     url = reverse("questions:report", args=[item.question_id])
     client.post(url, {"reason": "wording", "item": item.pk})
 
@@ -229,14 +219,14 @@ def test_a_duplicate_is_a_409_with_the_reason(exam, learner, client, htmx_header
     assert "already reported" in swapped.headers["HX-Trigger"]
 
 
-def test_the_feedback_card_review_and_bookmarks_offer_the_control(exam, learner, client):
-    client.force_login(learner)
-    item = answered_item(learner, exam)
+def test_the_feedback_card_review_and_bookmarks_offer_the_control(exam, user, client):
+    client.force_login(user)
+    item = answered_item(user, exam)
     report_url = reverse("questions:report", args=[item.question_id])
-    exams.bookmark_set(user=learner, question_id=item.question_id, on=True)
+    exams.bookmark_set(user=user, question_id=item.question_id, on=True)
     card = client.get(reverse("exams:question", args=[item.attempt_id, 1])).content.decode()
     unanswered = client.get(reverse("exams:question", args=[item.attempt_id, 2])).content.decode()
-    exams.attempt_finish(attempt_id=item.attempt_id, user=learner)
+    exams.attempt_finish(attempt_id=item.attempt_id, user=user)
     review = client.get(reverse("exams:review", args=[item.attempt_id])).content.decode()
     bookmarks = client.get(reverse("exams:bookmarks")).content.decode()
 
@@ -245,12 +235,12 @@ def test_the_feedback_card_review_and_bookmarks_offer_the_control(exam, learner,
     assert "Report a problem" not in unanswered
 
 
-def test_a_simulation_card_offers_no_control(exam, learner, client):
-    client.force_login(learner)
-    simulation = exams.attempt_start(user=learner, exam=exam, mode="simulation")
+def test_a_simulation_card_offers_no_control(exam, user, client):
+    client.force_login(user)
+    simulation = exams.attempt_start(user=user, exam=exam, mode="simulation")
     item = simulation.items.get(position=1)
     exams.answer_submit(
-        attempt_id=simulation.pk, user=learner, position=1, choice_ids=item.choice_order[:1]
+        attempt_id=simulation.pk, user=user, position=1, choice_ids=item.choice_order[:1]
     )
 
     page = client.get(reverse("exams:question", args=[simulation.pk, 1])).content.decode()
@@ -259,10 +249,10 @@ def test_a_simulation_card_offers_no_control(exam, learner, client):
 
 
 def test_the_dashboard_tells_of_replies_until_the_reports_page_is_opened(
-    exam, learner, admin_user, client
+    exam, user, admin_user, client
 ):
-    client.force_login(learner)
-    report = submit(learner, answered_item(learner, exam))
+    client.force_login(user)
+    report = submit(user, answered_item(user, exam))
     services.report_resolve(report_id=report.pk, staff=admin_user, status="fixed", reply="Thanks!")
 
     dashboard = client.get(reverse("gamification:dashboard")).content.decode()
