@@ -1,4 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _weekly_install(sender, using, **kwargs):
+    from django.db import connections, transaction
+    from django.utils import timezone
+
+    from gamification.weekly import WINDOW_TABLE, weekly_install
+
+    connection = connections[using]
+    if WINDOW_TABLE not in connection.introspection.table_names():
+        return  # migrated back to before the kept weekly XP
+    with transaction.atomic(using=using):
+        weekly_install(connection=connection, now=timezone.now())
 
 
 class GamificationConfig(AppConfig):
@@ -16,6 +30,8 @@ class GamificationConfig(AppConfig):
         email_confirmed.connect(
             email_confirmed_receiver, dispatch_uid="gamification_email_confirmed"
         )
+        # Database objects that migrations do not model: see gamification/weekly.py.
+        post_migrate.connect(_weekly_install, sender=self)
 
 
 def email_confirmed_receiver(sender, request=None, email_address=None, **kwargs):
