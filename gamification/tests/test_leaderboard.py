@@ -326,3 +326,37 @@ def test_concurrent_reads_age_the_window_once():
     thread.join(timeout=30)
     assert errors == []
     assert kept() == summed(later)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_old_entry_written_during_a_read_waits_for_it_and_counts_once():
+    """A read moving the window holds its row; an entry it moves across waits for it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    ada, bo = learner("Ada"), learner("Bo")
+    for day in range(10):
+        answers(ada, NOW - timedelta(days=day))
+    services.leaderboard_age(now=NOW)
+    later = NOW + timedelta(days=3)
+    errors, held = [], threading.Event()
+
+    def old_answers():
+        try:
+            held.wait(timeout=20)
+            # Inside the window at NOW, outside it at ``later``: what the read is moving.
+            answers(bo, NOW - timedelta(days=5))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=old_answers)
+    thread.start()
+    with transaction.atomic():
+        services.leaderboard_age(now=later)
+        held.set()
+        assert waiting_for_a_lock()
+    thread.join(timeout=30)
+    assert errors == []
+    assert XPEntry.objects.filter(user=bo).exists()
+    assert kept() == summed(later)
