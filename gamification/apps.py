@@ -1,5 +1,17 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
+
+
+def _weekly_triggers_drop(sender, using, **kwargs):
+    """SQLite: migrations run without the ledger's triggers, which name ``accounts_profile``
+    (rebuilding that table would fail while they exist); ``_weekly_install`` puts them back."""
+    from django.db import connections
+
+    from gamification.weekly import weekly_uninstall
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        weekly_uninstall(connection=connection)
 
 
 def _weekly_install(sender, using, **kwargs):
@@ -31,6 +43,7 @@ class GamificationConfig(AppConfig):
             email_confirmed_receiver, dispatch_uid="gamification_email_confirmed"
         )
         # Database objects that migrations do not model: see gamification/weekly.py.
+        pre_migrate.connect(_weekly_triggers_drop, sender=self)
         post_migrate.connect(_weekly_install, sender=self)
 
 

@@ -23,8 +23,10 @@ first (``window_hold``, as ``progress_rebuild`` does), or it could deadlock with
 locks the window row and then profiles. SQLite serialises writers (``BEGIN IMMEDIATE``).
 
 ``weekly_install`` runs from the migration and after every ``migrate`` (see ``apps.py``): it
-(re)creates the triggers, which a migration that rebuilds the ledger table on SQLite would
-drop, makes sure the window row exists and recomputes every learner's figure.
+(re)creates the triggers, makes sure the window row exists and recomputes every learner's
+figure. On SQLite the triggers exist only between migrations: a migration that rebuilds the
+ledger's table drops them, and one that rebuilds ``accounts_profile`` fails while a trigger
+names it, so they are dropped before ``migrate`` and created again after it.
 """
 
 from datetime import datetime, timedelta
@@ -172,10 +174,12 @@ def weekly_recount(*, connection, now: datetime) -> None:
         cursor.execute(RECOUNT, [start])
 
 
-def weekly_install(*, connection, now: datetime) -> None:
+def weekly_install(*, connection, now: datetime, triggers: bool = True) -> None:
     """Create (or replace) the triggers, then recount; idempotent."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if not triggers:
+            pass
+        elif connection.vendor == "postgresql":
             cursor.execute(POSTGRES_INSTALL)
         else:
             for statement in SQLITE_UNINSTALL + SQLITE_INSTALL:

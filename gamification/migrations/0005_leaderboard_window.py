@@ -5,10 +5,16 @@ from django.utils import timezone
 
 
 def install(apps, schema_editor):
-    """The triggers that keep ``Profile.weekly_xp``, and every figure from the ledger."""
+    """The triggers that keep ``Profile.weekly_xp``, and every figure from the ledger.
+
+    SQLite gets its triggers after the whole ``migrate`` (see ``gamification.apps``): a later
+    migration rebuilding ``accounts_profile`` would fail with them in place.
+    """
     from gamification.weekly import weekly_install
 
-    weekly_install(connection=schema_editor.connection, now=timezone.now())
+    connection = schema_editor.connection
+    postgres = connection.vendor == "postgresql"
+    weekly_install(connection=connection, now=timezone.now(), triggers=postgres)
 
 
 def uninstall(apps, schema_editor):
