@@ -185,8 +185,20 @@ class Profile(models.Model):
     total_exams_taken = models.PositiveIntegerField(default=0)
     total_questions_answered = models.PositiveIntegerField(default=0)
     last_activity_date = models.DateField(null=True, blank=True)
+    # XP of the entries after the leaderboard's window start, kept by database triggers on the
+    # XP ledger and aged on read (gamification.weekly); never written from a loaded profile.
+    weekly_xp = models.PositiveIntegerField("XP this week", default=0, editable=False)
+    DATABASE_KEPT = ("weekly_xp",)
 
     class Meta:
+        indexes = [
+            # The leaderboard: its top 20 is the start of this index, a rank a count in it.
+            models.Index(
+                fields=["-weekly_xp", "user_id"],
+                name="accounts_profile_weekly_board",
+                condition=models.Q(leaderboard_opt_in=True, weekly_xp__gt=0),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(extra_time__in=[100, 150, 200]),
@@ -210,6 +222,17 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+    def save(self, **kwargs):
+        """A full save of a loaded profile writes every field but the database-kept ones
+        (``weekly_xp``): the triggers may have moved them since the profile was read."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.DATABASE_KEPT
+            ]
+        super().save(**kwargs)
 
     @property
     def tz(self):

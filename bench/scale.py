@@ -427,13 +427,17 @@ def _xp_totals():
 def _maintained_refresh():
     """Recompute whatever the app maintains from rows this script wrote directly."""
     from django.core.management import call_command, get_commands
+    from django.utils import timezone
 
     from exams import services
+    from gamification import services as progress
 
     if "counts_refresh" in get_commands():
         call_command("counts_refresh", verbosity=0)
     if hasattr(services, "domain_tallies_rebuild"):  # readiness and mastery windows
         services.domain_tallies_rebuild()
+    if hasattr(progress, "leaderboard_rebuild"):  # weekly XP (triggers keep it; a recount)
+        progress.leaderboard_rebuild(now=timezone.now())
 
 
 # Measuring ------------------------------------------------------------------------------------

@@ -1,4 +1,30 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
+
+
+def _weekly_triggers_drop(sender, using, **kwargs):
+    """SQLite: migrations run without the ledger's triggers, which name ``accounts_profile``
+    (rebuilding that table would fail while they exist); ``_weekly_install`` puts them back."""
+    from django.db import connections
+
+    from gamification.weekly import weekly_uninstall
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        weekly_uninstall(connection=connection)
+
+
+def _weekly_install(sender, using, **kwargs):
+    from django.db import connections, transaction
+    from django.utils import timezone
+
+    from gamification.weekly import WINDOW_TABLE, weekly_install
+
+    connection = connections[using]
+    if WINDOW_TABLE not in connection.introspection.table_names():
+        return  # migrated back to before the kept weekly XP
+    with transaction.atomic(using=using):
+        weekly_install(connection=connection, now=timezone.now())
 
 
 class GamificationConfig(AppConfig):
@@ -16,6 +42,9 @@ class GamificationConfig(AppConfig):
         email_confirmed.connect(
             email_confirmed_receiver, dispatch_uid="gamification_email_confirmed"
         )
+        # Database objects that migrations do not model: see gamification/weekly.py.
+        pre_migrate.connect(_weekly_triggers_drop, sender=self)
+        post_migrate.connect(_weekly_install, sender=self)
 
 
 def email_confirmed_receiver(sender, request=None, email_address=None, **kwargs):

@@ -164,3 +164,23 @@ class XPEntry(models.Model):
 
     def __str__(self):
         return f"{self.amount} XP to {self.user} ({self.get_reason_display()})"
+
+
+class LeaderboardWindow(models.Model):
+    """The one row that says where the kept weekly XP (``Profile.weekly_xp``) starts.
+
+    Each learner's ``weekly_xp`` is the sum of their XP entries created after ``aged_to``:
+    triggers on the ledger add and subtract as entries come and go, and the leaderboard moves
+    ``aged_to`` to its own window start when it is read (``gamification.weekly``).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    aged_to = models.DateTimeField(help_text="Entries created at or before this are not kept.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="gamification_window_one_row"),
+        ]
+
+    def __str__(self):
+        return f"Weekly XP kept after {self.aged_to}"

@@ -3,14 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Func, OuterRef, Q, Subquery
 
 from accounts.models import Profile
 from exams.models import Attempt, DomainTally
 from exams.rules import pass_percent_compute
 from exams.selectors import attempts_in_progress
+from gamification import weekly
 from gamification.avatars import AVATARS, AVATARS_BY_KEY, Avatar
-from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
+from gamification.models import Badge, DailyActivity, UserBadge
 from gamification.rules import (
     LearnerFacts,
     LevelProgress,
@@ -25,7 +26,7 @@ from gamification.rules import (
 HEATMAP_WEEKS = 52
 RECENT_SIMULATIONS = 60
 TREND_POINTS = 20
-LEADERBOARD_DAYS = 7
+LEADERBOARD_DAYS = weekly.DAYS
 LEADERBOARD_SIZE = 20
 
 
@@ -307,18 +308,18 @@ def leaderboard_name(display_name: str) -> str:
     return display_name.strip() or "Anonymous learner"
 
 
-def leaderboard(*, viewer, now: datetime) -> dict:
-    """Weekly XP (last 7 days) of learners who opted in: top 20 and the viewer's own rank."""
-    since = now - timedelta(days=LEADERBOARD_DAYS)
-    weekly = (
-        XPEntry.objects.filter(created_at__gt=since, user__profile__leaderboard_opt_in=True)
-        .values("user_id")
-        .annotate(xp=Sum("amount"), last=Max("created_at"))
-    )
+def leaderboard(*, viewer) -> dict:
+    """Weekly XP (last 7 days) of learners who opted in: top 20 and the viewer's own rank.
+
+    Reads the figures the profiles keep (``Profile.weekly_xp``) as of the last move of the
+    window: call ``gamification.services.leaderboard_age`` first (the page does, so its GET
+    writes). Two queries, index scans of the board's partial index, whatever the ledger holds.
+    """
+    board = Profile.objects.filter(leaderboard_opt_in=True, weekly_xp__gt=0)
     top = list(
-        weekly.order_by("-xp", "user_id").values_list(
-            "user_id", "xp", "user__profile__display_name"
-        )[:LEADERBOARD_SIZE]
+        board.order_by("-weekly_xp", "user_id").values_list("user_id", "weekly_xp", "display_name")[
+            :LEADERBOARD_SIZE
+        ]
     )
     rows = [
         LeaderboardRow(i, leaderboard_name(name), xp, user_id == viewer.pk)
@@ -327,15 +328,21 @@ def leaderboard(*, viewer, now: datetime) -> dict:
     viewer_rank = viewer_xp = None
     opted_in = viewer.profile.leaderboard_opt_in
     if opted_in:
-        viewer_xp = (
-            XPEntry.objects.filter(user=viewer, created_at__gt=since).aggregate(n=Sum("amount"))[
-                "n"
-            ]
-            or 0
+        mine = OuterRef("weekly_xp")
+        ahead = (
+            board.filter(Q(weekly_xp__gt=mine) | Q(weekly_xp=mine, user_id__lt=OuterRef("user_id")))
+            .order_by()
+            .annotate(n=Func("pk", function="COUNT"))
+            .values("n")
+        )
+        viewer_xp, before = (
+            Profile.objects.filter(user_id=viewer.pk)
+            .annotate(ahead=Subquery(ahead))
+            .values_list("weekly_xp", "ahead")
+            .get()
         )
         if viewer_xp:
-            ahead = weekly.filter(Q(xp__gt=viewer_xp) | Q(xp=viewer_xp, user_id__lt=viewer.pk))
-            viewer_rank = ahead.count() + 1
+            viewer_rank = before + 1
     return {
         "rows": rows,
         "opted_in": opted_in,

@@ -26,7 +26,7 @@ The rules themselves (days, streaks and freezes, XP, levels, badges) are stated 
 """
 
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -34,8 +34,9 @@ from django.db.models import Count, F, Q
 
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem
+from gamification import weekly
 from gamification.avatars import AVATARS_BY_KEY
-from gamification.models import Badge, DailyActivity, UserBadge, XPEntry
+from gamification.models import Badge, DailyActivity, LeaderboardWindow, UserBadge, XPEntry
 from gamification.rules import (
     ATTEMPT_RULES,
     EMAIL_RULES,
@@ -467,6 +468,8 @@ def progress_rebuild(*, user) -> None:
     confirmation (at its recorded award time, or when the learner joined if it has none).
     """
     with transaction.atomic():
+        # Before the profile: the ledger's old entries are rewritten (see gamification.weekly).
+        weekly.window_hold(connection=connection)
         profile = Profile.objects.select_for_update().get(user_id=user.pk)
         email_awarded = (
             UserBadge.objects.filter(user_id=user.pk, badge__rule=Rule.EMAIL_VERIFIED)
@@ -481,7 +484,16 @@ def progress_rebuild(*, user) -> None:
             setattr(profile, name, 0)
         profile.total_questions_answered = 0
         profile.last_activity_date = None
-        profile.save()
+        profile.save(
+            update_fields=[
+                "current_streak",
+                "longest_streak",
+                "streak_freezes",
+                "xp_total",
+                "total_questions_answered",
+                "last_activity_date",
+            ]
+        )
 
         # (at, order, tiebreak, kind, payload): answers before a finish at the same instant.
         events: list[tuple] = []
@@ -525,3 +537,36 @@ def _events_replay(user, events: list[tuple]) -> None:
             attempt_finished(attempt=payload)
         else:
             email_verified_record(user=user, at=at)
+
+
+# Leaderboard ------------------------------------------------------------------------------
+
+# With no window row every entry is kept, as if the window started at the beginning of time.
+_KEPT_FROM_THE_START = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def leaderboard_age(*, now: datetime) -> None:
+    """Move the kept weekly XP to the window ending at ``now``: the leaderboard page's GET
+    writes this, before it reads (``gamification.selectors.leaderboard``).
+
+    Three statements under the window row's lock: read where the figures start, move every
+    learner whose entries crossed the window's start since (one ``UPDATE ... FROM`` over those
+    entries alone, whatever the ledger holds), write the new start. Concurrent reads take
+    turns, and the later one finds nothing left to move.
+    """
+    start = weekly.window_start(now)
+    with transaction.atomic():
+        window = LeaderboardWindow.objects.select_for_update().filter(pk=1).first()
+        if window is None:  # emptied by hand or a test's flush: every entry is kept
+            LeaderboardWindow.objects.get_or_create(
+                pk=1, defaults={"aged_to": _KEPT_FROM_THE_START}
+            )
+            window = LeaderboardWindow.objects.select_for_update().get(pk=1)
+        weekly.window_move(connection=connection, aged_to=window.aged_to, to=start)
+        LeaderboardWindow.objects.filter(pk=1).update(aged_to=start)
+
+
+def leaderboard_rebuild(*, now: datetime) -> None:
+    """Recompute every learner's weekly XP from the ledger, the window ending at ``now``."""
+    with transaction.atomic():
+        weekly.weekly_recount(connection=connection, now=now)

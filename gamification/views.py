@@ -66,7 +66,9 @@ def badges(request):
 @require_safe
 @login_required
 def leaderboard_page(request):
-    board = leaderboard(viewer=request.user, now=timezone.now())
+    """A GET that writes: it first moves the kept weekly XP to now (cost: what moved)."""
+    services.leaderboard_age(now=timezone.now())
+    board = leaderboard(viewer=request.user)
     return render(request, "gamification/leaderboard.html", {"board": board})
 
 

@@ -1,15 +1,17 @@
 """Recompute activity, streaks, freezes, XP and badges from the recorded attempts."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import User
-from gamification.services import progress_rebuild
+from gamification.services import leaderboard_rebuild, progress_rebuild
 
 
 class Command(BaseCommand):
     help = (
         "Rebuild every learner's daily activity, streaks, freezes, XP ledger and badges from "
-        "their attempts (answers with their times), as the incremental path would have."
+        "their attempts (answers with their times), as the incremental path would have; then "
+        "every learner's weekly XP on the leaderboard from the ledger."
     )
 
     def add_arguments(self, parser):
@@ -29,4 +31,7 @@ class Command(BaseCommand):
         for user in users.iterator(chunk_size=200):
             progress_rebuild(user=user)
             count += 1
+        # The ledger's triggers kept it during the replay; a recount also mends any figure
+        # written while they were missing.
+        leaderboard_rebuild(now=timezone.now())
         self.stdout.write(f"Rebuilt progress of {count} learner{'s' if count != 1 else ''}.")
