@@ -54,7 +54,7 @@ STORED_CHOICES = """(
     FROM {choice} c WHERE c.question_id = q.id)"""
 PLAN = """
 CREATE TEMP TABLE import_plan AS
-SELECT *, content_changed OR moved AS changed FROM (
+SELECT * FROM (
     SELECT i.*, o.id AS objective_id, o.domain_id,
         COALESCE(q.id, CASE WHEN %(assign)s THEN nextval(
             (SELECT pg_get_serial_sequence('{question}', 'id')::regclass)) END) AS question_id,
@@ -74,6 +74,7 @@ SELECT *, content_changed OR moved AS changed FROM (
     LEFT JOIN ({objective} o JOIN {domain} d ON d.id = o.domain_id)
         ON d.exam_id = i.exam_id AND o.code = i.objective_code
 ) s
+WHERE new OR content_changed OR moved
 """
 # Rows of one file, numbered from 1, in (first, last].
 BATCH = "p.file = %(file)s AND p.n > %(first)s AND p.n <= %(last)s"
@@ -89,7 +90,7 @@ UPDATE {question} q SET objective_id = p.objective_id, domain_id = p.domain_id, 
     is_active = q.is_active OR %(reactivate)s,
     revision_number = q.revision_number + p.content_changed::int,
     updated_at = %(now)s
-FROM import_plan p WHERE q.id = p.question_id AND p.changed AND NOT p.new AND {batch}
+FROM import_plan p WHERE q.id = p.question_id AND NOT p.new AND {batch}
 """
 INSERT_CHOICES = """
 INSERT INTO {choice} ({columns})
@@ -132,8 +133,8 @@ WHERE (p.new OR p.content_changed) AND {batch}
 """
 MISSING = """
 FROM {question} q WHERE q.exam_id = %(exam)s AND q.is_active
-    AND NOT EXISTS (SELECT FROM import_plan p
-                    WHERE p.exam_id = q.exam_id AND p.external_id = q.external_id)
+    AND NOT EXISTS (SELECT FROM import_rows i
+                    WHERE i.exam_id = q.exam_id AND i.external_id = q.external_id)
 """
 RETIRE = """
 UPDATE {question} SET is_active = false, updated_at = %(now)s WHERE id IN (SELECT q.id {missing})
@@ -141,7 +142,7 @@ UPDATE {question} SET is_active = false, updated_at = %(now)s WHERE id IN (SELEC
 
 
 def _sql(template: str, **names: str) -> str:
-    return template.format(**T, **names)
+    return template.format(**T, **names).strip()
 
 
 @dataclass
@@ -210,8 +211,9 @@ class PlanWriter:
         self.reactivate = reactivate
         self.cursor = connection.cursor()
 
-    def plan(self, *, batch_size: int) -> list[BatchCounts]:
-        """Build ``import_plan``; return its counts per file and batch of ``batch_size`` rows."""
+    def plan(self, *, batch_size: int) -> dict[tuple[int, int], BatchCounts]:
+        """Build ``import_plan`` (the rows to write); return its counts by (file, batch
+        number) for batches of ``batch_size`` rows. A batch left out has nothing to write."""
         self.cursor.execute(
             _sql(PLAN, stored_choices=_sql(STORED_CHOICES)),
             {"assign": not self.dry_run, "reactivate": self.reactivate},
@@ -220,15 +222,16 @@ class PlanWriter:
             self.cursor.execute("CREATE INDEX ON import_plan (file, n)")
         self.cursor.execute(
             """SELECT file, (n - 1) / %(size)s AS batch, count(*) FILTER (WHERE new),
-                   count(*) FILTER (WHERE changed AND NOT new),
-                   count(*) FILTER (WHERE content_changed)
-               FROM import_plan GROUP BY 1, 2 ORDER BY 1, 2""",
+                   count(*) FILTER (WHERE NOT new), count(*) FILTER (WHERE content_changed)
+               FROM import_plan GROUP BY 1, 2""",
             {"size": batch_size},
         )
-        return [
-            BatchCounts(file, batch * batch_size, (batch + 1) * batch_size, new, changed, revised)
+        return {
+            (file, batch): BatchCounts(
+                file, batch * batch_size, (batch + 1) * batch_size, new, changed, revised
+            )
             for file, batch, new, changed, revised in self.cursor.fetchall()
-        ]
+        }
 
     def write(self, batch: BatchCounts) -> None:
         """Write one batch of the plan; statements with no rows to touch are skipped."""

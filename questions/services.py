@@ -206,16 +206,19 @@ def _import_postgres(
         )
         # A progress bar moves batch by batch; without one each file is one batch.
         size = batch_size if progress else import_postgres.WHOLE_FILE
-        for batch in plan.plan(batch_size=size):
-            source, summary = sources[batch.file], summaries[batch.file]
-            summary.created += batch.new
-            summary.updated += batch.changed
-            summary.unchanged += min(batch.last, source.rows) - batch.first
-            summary.unchanged -= batch.new + batch.changed
-            if not dry_run:
-                plan.write(batch)
-            if progress:
-                progress(source.label, min(batch.last, source.rows), source.rows)
+        batches = plan.plan(batch_size=size)
+        for index, (source, summary) in enumerate(zip(sources, summaries, strict=True)):
+            for first in range(0, source.rows, size):
+                done = min(first + size, source.rows)
+                batch = batches.get((index, first // size))
+                if batch is not None:
+                    summary.created += batch.new
+                    summary.updated += batch.changed
+                    if not dry_run:
+                        plan.write(batch)
+                summary.unchanged = done - summary.created - summary.updated
+                if progress:
+                    progress(source.label, done, source.rows)
         if retire_missing:
             for source in sources:
                 if source.exam.slug not in retired:
