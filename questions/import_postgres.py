@@ -174,7 +174,10 @@ class RowsCopy:
         return self
 
     def __exit__(self, *exc):
-        return self._copy.__exit__(*exc)
+        try:
+            return self._copy.__exit__(*exc)
+        finally:
+            self.cursor.close()
 
     def write(self, file: int, n: int, exam_id: int, row: QuestionRow) -> None:
         self._writer.write_row(

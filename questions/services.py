@@ -10,6 +10,10 @@ whatever the file size:
    insert of questions, one update of questions, one of choices, and a few multi-row inserts
    of choices (see ``_update_in_place`` and ``_insert_choices`` for why not the ORM there).
 
+On PostgreSQL the files are read once: the check hands each row that passes to a ``COPY``
+into a temporary table, and the write is a few set-based statements on the server
+(``questions.import_postgres``), with the same rules, counts and messages.
+
 Questions are matched by (exam, question-id) and their choices by letter, and both are updated
 in place, so the primary keys that attempts hold (including the choice ids stored in their JSON
 fields) stay valid. Only a choice whose letter disappears from the file is deleted. A question
