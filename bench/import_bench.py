@@ -177,7 +177,7 @@ class Raw:
         """
         from django.db import connection, transaction
 
-        from questions.models import Question
+        from questions.models import Choice, Question
 
         start = time.perf_counter()
         given = ["exam_id", "domain_id", "objective_id", "external_id", "text"]
@@ -193,6 +193,15 @@ class Raw:
             for f in other
         ]  # fmt: skip
         columns = ", ".join([*given, *(f.column for f in other)])
+        given_c = ["question_id", "letter", "text", "explanation", "is_correct"]
+        other_c = [
+            f
+            for f in Choice._meta.concrete_fields
+            if f.attname not in given_c and not f.primary_key
+        ]
+        defaults_c = [f.get_db_prep_save(f.get_default(), connection) for f in other_c]
+        columns_c = ", ".join([*given_c, *(f.column for f in other_c)])
+        marks_c = ", ".join(["%s"] * len(defaults_c))
         changed_q = "questions_question.text <> excluded.text OR "
         changed_q += "questions_question.objective_id <> excluded.objective_id"
         set_q = "text = excluded.text, objective_id = excluded.objective_id, "
@@ -229,12 +238,12 @@ class Raw:
                     defaults,
                 )
                 cursor.execute(
-                    "INSERT INTO questions_choice (question_id, letter, text, explanation, "  # noqa: S608
-                    "is_correct) SELECT q.id, c.letter, c.text, c.explanation, c.is_correct "
-                    "FROM c_in c JOIN questions_question q ON q.exam_id = %s "
+                    f"INSERT INTO questions_choice ({columns_c}) "  # noqa: S608
+                    "SELECT q.id, c.letter, c.text, c.explanation, c.is_correct, "
+                    f"{marks_c} FROM c_in c JOIN questions_question q ON q.exam_id = %s "
                     "AND q.external_id = c.external_id "
                     f"ON CONFLICT (question_id, letter) DO UPDATE SET {set_c} WHERE {changed_c}",
-                    [self.exam.pk],
+                    [*defaults_c, self.exam.pk],
                 )
             else:
                 cursor.executemany(
@@ -249,10 +258,14 @@ class Raw:
                 )
                 ids = dict(cursor.fetchall())
                 cursor.executemany(
-                    "INSERT INTO questions_choice (question_id, letter, text, explanation, "  # noqa: S608
-                    "is_correct) VALUES (%s, %s, %s, %s, %s) "
+                    f"INSERT INTO questions_choice ({columns_c}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * (len(given_c) + len(defaults_c)))}) "
                     f"ON CONFLICT (question_id, letter) DO UPDATE SET {set_c} WHERE {changed_c}",
-                    [(ids[q["external_id"]], *option) for q, options in rows for option in options],
+                    [
+                        (ids[q["external_id"]], *option, *defaults_c)
+                        for q, options in rows
+                        for option in options
+                    ],
                 )
         return time.perf_counter() - start
 

@@ -10,6 +10,10 @@ whatever the file size:
    insert of questions, one update of questions, one of choices, and a few multi-row inserts
    of choices (see ``_update_in_place`` and ``_insert_choices`` for why not the ORM there).
 
+On PostgreSQL the files are read once: the check hands each row that passes to a ``COPY``
+into a temporary table, and the write is a few set-based statements on the server
+(``questions.import_postgres``), with the same rules, counts and messages.
+
 Questions are matched by (exam, question-id) and their choices by letter, and both are updated
 in place, so the primary keys that attempts hold (including the choice ids stored in their JSON
 fields) stay valid. Only a choice whose letter disappears from the file is deleted. A question
@@ -124,30 +128,23 @@ def questions_import(
     them are retired and questions present are made active again.
     """
     sources = _exam_sources(paths, exam_slug)
-    seen, needed_objectives = _check(sources)
+    domains = _exam_domains(sources)
     summaries = [FileSummary(source.label, source.exam.slug) for source in sources]
     first_summary = {}
     for source, summary in zip(sources, summaries, strict=True):
         first_summary.setdefault(source.exam.pk, summary)
-    retired: dict[str, int] = {}
+    import_set = _import_postgres if connection.vendor == "postgresql" else _import_batches
     try:
-        with _atomic_unless(dry_run):
-            writer = _Writer(dry_run=dry_run, reactivate=retire_missing)
-            for exam_id, codes in needed_objectives.items():
-                created = writer.prepare_objectives(exam_id=exam_id, codes=codes)
-                first_summary[exam_id].objectives_created = created
-            for source, summary in zip(sources, summaries, strict=True):
-                for rows in batched(_valid_rows(source), batch_size):
-                    writer.write_batch(exam=source.exam, rows=rows, summary=summary)
-                    if progress:
-                        done = summary.created + summary.updated + summary.unchanged
-                        progress(source.label, done, source.rows)
-            if retire_missing:
-                for source in sources:
-                    if source.exam.slug not in retired:
-                        retired[source.exam.slug] = writer.retire_missing(
-                            exam=source.exam, keep=seen[source.exam.pk]
-                        )
+        retired = import_set(
+            sources=sources,
+            domains=domains,
+            summaries=summaries,
+            first_summary=first_summary,
+            dry_run=dry_run,
+            retire_missing=retire_missing,
+            batch_size=batch_size,
+            progress=progress,
+        )
     except IntegrityError as error:
         # Another writer changed the bank between the check and the write (for example two
         # imports at once): the transaction is rolled back and the run can simply be repeated.
@@ -155,6 +152,85 @@ def questions_import(
             [f"the bank changed during the import, nothing was imported; run it again ({error})"]
         ) from error
     return ImportReport(files=summaries, retired=retired, dry_run=dry_run)
+
+
+def _import_batches(
+    *, sources, domains, summaries, first_summary, dry_run, retire_missing, batch_size, progress
+) -> dict[str, int]:
+    """Check every file, then read them again and write them batch by batch from Python."""
+    seen, needed_objectives = _check(sources, domains)
+    retired: dict[str, int] = {}
+    with _atomic_unless(dry_run):
+        writer = _Writer(dry_run=dry_run, reactivate=retire_missing)
+        for exam_id, codes in needed_objectives.items():
+            created = writer.prepare_objectives(
+                exam_id=exam_id, codes=codes, domains=domains[exam_id]
+            )
+            first_summary[exam_id].objectives_created = created
+        for source, summary in zip(sources, summaries, strict=True):
+            for rows in batched(_valid_rows(source), batch_size):
+                writer.write_batch(exam=source.exam, rows=rows, summary=summary)
+                if progress:
+                    done = summary.created + summary.updated + summary.unchanged
+                    progress(source.label, done, source.rows)
+        if retire_missing:
+            for source in sources:
+                if source.exam.slug not in retired:
+                    retired[source.exam.slug] = writer.retire_missing(
+                        exam=source.exam, keep=seen[source.exam.pk]
+                    )
+    return retired
+
+
+def _import_postgres(
+    *, sources, domains, summaries, first_summary, dry_run, retire_missing, batch_size, progress
+) -> dict[str, int]:
+    """Check every file while COPY sends the rows that pass to the server, then let it write
+    them in a few statements per file (``questions.import_postgres``). A dry run plans the
+    same way and rolls back."""
+    from questions import import_postgres
+
+    retired: dict[str, int] = {}
+    with transaction.atomic():
+        rows = import_postgres.RowsCopy()
+        with rows:
+            _seen, needed_objectives = _check(
+                sources,
+                domains,
+                sink=lambda index, n, row: rows.write(index, n, sources[index].exam.pk, row),
+            )
+        writer = _Writer(dry_run=dry_run, reactivate=retire_missing)
+        for exam_id, codes in needed_objectives.items():
+            created = writer.prepare_objectives(
+                exam_id=exam_id, codes=codes, domains=domains[exam_id]
+            )
+            first_summary[exam_id].objectives_created = created
+        plan = import_postgres.PlanWriter(
+            now=writer.now, dry_run=dry_run, reactivate=retire_missing
+        )
+        # A progress bar moves batch by batch; without one each file is one batch.
+        size = batch_size if progress else import_postgres.WHOLE_FILE
+        batches = plan.plan(batch_size=size)
+        for index, (source, summary) in enumerate(zip(sources, summaries, strict=True)):
+            for first in range(0, source.rows, size):
+                done = min(first + size, source.rows)
+                batch = batches.get((index, first // size))
+                if batch is not None:
+                    summary.created += batch.new
+                    summary.updated += batch.changed
+                    if not dry_run:
+                        plan.write(batch)
+                summary.unchanged = done - summary.created - summary.updated
+                if progress:
+                    progress(source.label, done, source.rows)
+        if retire_missing:
+            for source in sources:
+                if source.exam.slug not in retired:
+                    retired[source.exam.slug] = plan.retire_missing(exam_id=source.exam.pk)
+        plan.close()
+        if dry_run:
+            transaction.set_rollback(True)
+    return retired
 
 
 def question_files_read(
@@ -166,7 +242,7 @@ def question_files_read(
     so a report on files judges exactly what ``import_questions`` would load.
     """
     sources = _exam_sources(paths, exam_slug)
-    _check(sources)
+    _check(sources, _exam_domains(sources))
     return [(source.exam, source.label, list(_valid_rows(source))) for source in sources]
 
 
@@ -225,24 +301,35 @@ def _read(source: _Source, domains: set[int] | None = None) -> Iterator[Question
         yield from read_question_rows(stream, exam=f"exam {source.exam.slug}", domains=domains)
 
 
-def _check(sources: list[_Source]) -> tuple[dict[int, dict[str, int]], dict[int, set[str]]]:
+def _exam_domains(sources: list[_Source]) -> dict[int, dict[int, int]]:
+    """Exam id -> domain number -> domain id, for the exams of ``sources`` (one query)."""
+    domains: dict[int, dict[int, int]] = {source.exam.pk: {} for source in sources}
+    for exam_id, number, pk in Domain.objects.filter(exam_id__in=list(domains)).values_list(
+        "exam_id", "number", "pk"
+    ):
+        domains[exam_id][number] = pk
+    return domains
+
+
+def _check(
+    sources: list[_Source],
+    domains: dict[int, dict[int, int]],
+    sink: Callable[[int, int, QuestionRow], None] | None = None,
+) -> tuple[dict[int, dict[str, int]], dict[int, set[str]]]:
     """Pass 1: validate every row of every file; keep only ids and objective codes.
 
     Returns, per exam id, the question ids seen and the objective codes used. An id maps to
     where it was seen, packed in one int (file index << 32 | line) to keep the dict small.
+    ``sink`` receives each row that passes (file index, its number among them from 1, row);
+    it may write them somewhere, but nothing may count as imported before this returns.
     """
     problems: list[str] = []
     seen: dict[int, dict[str, int]] = defaultdict(dict)
     codes: dict[int, set[str]] = defaultdict(set)
-    domains: dict[int, set[int]] = {}
     for index, source in enumerate(sources):
         exam = source.exam
-        if exam.pk not in domains:
-            domains[exam.pk] = set(
-                Domain.objects.filter(exam=exam).values_list("number", flat=True)
-            )
         ids = seen[exam.pk]
-        for item in _read(source, domains[exam.pk]):
+        for item in _read(source, set(domains[exam.pk])):
             if isinstance(item, RowProblem):
                 problems.append(f"{source.label}:{item.line}: {item.message}")
                 continue
@@ -260,6 +347,8 @@ def _check(sources: list[_Source]) -> tuple[dict[int, dict[str, int]], dict[int,
                 ids[item.external_id] = (index << 32) | item.line
                 codes[exam.pk].add(item.objective_code)
                 source.rows += 1
+                if sink is not None:
+                    sink(index, source.rows, item)
     if problems:
         raise QuestionImportError(problems)
     return seen, codes
@@ -296,9 +385,11 @@ class _Writer:
         # exam id -> objective code -> (objective id or NEW, domain id)
         self.objectives: dict[int, dict[str, tuple[object, int]]] = {}
 
-    def prepare_objectives(self, *, exam_id: int, codes: Iterable[str]) -> list[str]:
-        """Create objectives not yet known under their domain; return the codes created."""
-        domains = {domain.number: domain.pk for domain in Domain.objects.filter(exam_id=exam_id)}
+    def prepare_objectives(
+        self, *, exam_id: int, codes: Iterable[str], domains: dict[int, int]
+    ) -> list[str]:
+        """Create objectives not yet known under their domain (``domains``: number -> id);
+        return the codes created."""
         known = {
             code: (pk, domain_id)
             for code, pk, domain_id in Objective.objects.filter(

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams import services as exams
-from questions.models import Choice, QuestionRevision
+from questions.models import Choice, Question, QuestionRevision
+from questions.revisions import SNAPSHOT_CHOICE_FIELDS, snapshot_build
 from questions.services import questions_import
 from questions.tests.factories import ExamFactory, QuestionFactory
 from tests.endpoints import normalise
@@ -124,3 +125,43 @@ def test_an_import_that_changes_a_question_makes_a_revision(tmp_path):
     ids = set(Choice.objects.filter(question__external_id="R-1").values_list("pk", flat=True))
     assert {c["id"] for c in revisions[1].snapshot["choices"]} == ids
     assert QuestionRevision.objects.filter(question__external_id="R-2").count() == 1
+
+
+def test_an_imports_revisions_and_counts_are_those_of_what_it_stored(tmp_path):
+    """Whatever writes them (rows from Python, or set-based SQL on PostgreSQL), each revision
+    is ``snapshot_build`` of the question as stored, and the kept correct count is right."""
+    from questions.tests.csvs import write_csv
+    from questions.tests.test_import_pbq import HEADER, match, pbq
+
+    def choice_row(answer, options, text="Which ports carry a remote shell? (Choose TWO.)"):
+        padded = list(options) + [""] * (6 - len(options))
+        explanations = ["Right.", "Clear text.", "Web."][: len(options)]
+        explanations += [""] * (6 - len(explanations))
+        return ["M-1", "1.1", text, "", "| port |\n| 22 |", *padded, *explanations, "", answer]
+
+    def assert_revisions_match(number):
+        for question in Question.objects.all():
+            latest = question.revisions.order_by("-number").first()
+            assert latest.number == question.revision_number == number, question.external_id
+            assert latest.snapshot == snapshot_build(
+                text=question.text,
+                choices=question.choices.values(*SNAPSHOT_CHOICE_FIELDS),
+                kind=question.kind,
+                exhibit=question.exhibit or None,
+                values=question.match_values,
+            )
+            assert question.correct_count == question.choices.filter(is_correct=True).count()
+
+    path = tmp_path / "security.csv"
+    rows = [choice_row("A,B", ("22", "23", "80")), pbq(exhibit="| a |"), match(external_id="P-2")]
+    questions_import(paths=[write_csv(path, rows, header=HEADER)])
+    assert_revisions_match(1)
+
+    rows = [
+        choice_row("B", ("22", "443"), text="Which port carries HTTPS?"),
+        match(external_id="P-1"),
+        pbq(external_id="P-2", answer="A,C,B", options=("One", "Two", "Three")),
+    ]
+    questions_import(paths=[write_csv(path, rows, header=HEADER)])
+    assert_revisions_match(2)
+    assert Choice.objects.filter(question__external_id="M-1").count() == 2
