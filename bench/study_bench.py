@@ -35,6 +35,7 @@ def learner_build(exam, cards: int, seed: int = 5):
 
     from accounts.models import Profile, User
     from exams import services
+    from exams.tests.factories import attempt_finished
     from study.models import Card
 
     rng = random.Random(seed)
@@ -67,16 +68,11 @@ def learner_build(exam, cards: int, seed: int = 5):
             Card.objects.bulk_create(rows)
             rows = []
     for _ in range(2):
-        attempt = services.attempt_start(user=learner, exam=exam, mode="practice", count=30)
-        for item in attempt.items.all():
-            services.answer_submit(
-                attempt_id=attempt.pk,
-                user=learner,
-                position=item.position,
-                choice_ids=item.choice_order[: 1 + (item.position % 2)][-1:],
-                confidence=1 + item.position % 3,
-            )
-        services.attempt_finish(attempt_id=attempt.pk, user=learner)
+        attempt_finished(
+            services.attempt_start(user=learner, exam=exam, mode="practice", count=30),
+            lambda item: item.choice_order[: 1 + (item.position % 2)][-1:],
+            confidence=lambda item: 1 + item.position % 3,
+        )
     return learner
 
 

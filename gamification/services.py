@@ -55,6 +55,16 @@ from gamification.rules import (
 )
 from gamification.selectors import avatar_unlocked_keys
 
+# The profile's figures that this module owns: saved after every event, replayed by a rebuild.
+PROFILE_FIELDS = (
+    "current_streak",
+    "longest_streak",
+    "streak_freezes",
+    "xp_total",
+    "total_questions_answered",
+    "last_activity_date",
+)
+
 # Set while ``progress_rebuild`` replays history: the badge facts then read as of each event.
 _REPLAY: ContextVar[bool] = ContextVar("gamification_replay", default=False)
 
@@ -182,16 +192,7 @@ class _Event:
             self.messages.append(f"Level {level} reached!")
         if self._activity is not None:
             self._activity.save()
-        self.profile.save(
-            update_fields=[
-                "current_streak",
-                "longest_streak",
-                "streak_freezes",
-                "xp_total",
-                "total_questions_answered",
-                "last_activity_date",
-            ]
-        )
+        self.profile.save(update_fields=PROFILE_FIELDS)
         if user is not None and "profile" in user._state.fields_cache:
             # Keep the caller's cached profile in step with what was just saved.
             user.profile = self.profile

@@ -149,6 +149,14 @@ def _u(name, *args):
     return reverse(name, args=args)
 
 
+def _form(name, url_of, data_of=None):
+    """A page with a form: shown by a GET, sent by a POST (the case labelled "<name> post")."""
+    return [
+        Case(name, ("get",), url_of),
+        Case(name, ("post",), url_of, data_of, label=f"{name} post"),
+    ]
+
+
 # URLs that take an attempt id: a second learner gets 404, GET and POST alike.
 OWNED = {
     "exams:resume": [Case("exams:resume", ("get",), lambda w: _u("exams:resume", w.practice.pk))],
@@ -219,36 +227,26 @@ OWNED = {
 # another learner's request cannot reach the owner's data, and an anonymous one must log in.
 SELF = {
     "accounts:profile": [Case("accounts:profile", ("get",), lambda w: _u("accounts:profile"))],
-    "accounts:profile_edit": [
-        Case("accounts:profile_edit", ("get",), lambda w: _u("accounts:profile_edit")),
-        Case(
-            "accounts:profile_edit",
-            ("post",),
-            lambda w: _u("accounts:profile_edit"),
-            lambda w: {
-                "display_name": "Changed",
-                "time_zone": "UTC",
-                "daily_goal": 5,
-                "extra_time": 200,
-            },
-            label="accounts:profile_edit post",
-        ),
-    ],
+    "accounts:profile_edit": _form(
+        "accounts:profile_edit",
+        lambda w: _u("accounts:profile_edit"),
+        lambda w: {
+            "display_name": "Changed",
+            "time_zone": "UTC",
+            "daily_goal": 5,
+            "extra_time": 200,
+        },
+    ),
     "accounts:account": [Case("accounts:account", ("get",), lambda w: _u("accounts:account"))],
     "accounts:data_download": [
         Case("accounts:data_download", ("get",), lambda w: _u("accounts:data_download"))
     ],
-    "accounts:delete": [
-        Case("accounts:delete", ("get",), lambda w: _u("accounts:delete")),
-        # A wrong password: the request is refused and nothing of anybody's goes.
-        Case(
-            "accounts:delete",
-            ("post",),
-            lambda w: _u("accounts:delete"),
-            lambda w: {"password": "not-the-password"},
-            label="accounts:delete post",
-        ),
-    ],
+    # The POST has a wrong password: the request is refused and nothing of anybody's goes.
+    "accounts:delete": _form(
+        "accounts:delete",
+        lambda w: _u("accounts:delete"),
+        lambda w: {"password": "not-the-password"},
+    ),
     "exams:history": [Case("exams:history", ("get",), lambda w: _u("exams:history"))],
     "exams:bookmarks": [Case("exams:bookmarks", ("get",), lambda w: _u("exams:bookmarks"))],
     "exams:bookmarks_start": [
@@ -268,31 +266,18 @@ SELF = {
             lambda w: {"on": "0"},
         )
     ],
-    "exams:start": [
-        Case("exams:start", ("get",), lambda w: _u("exams:start", w.exam.slug, "practice")),
-        Case(
-            "exams:start",
-            ("post",),
-            lambda w: _u("exams:start", w.exam.slug, "practice"),
-            lambda w: {"length": "10"},
-            label="exams:start post",
-        ),
-    ],
-    "study:review": [
-        Case("study:review", ("get",), lambda w: _u("study:review")),
-        Case("study:review", ("post",), lambda w: _u("study:review"), label="study:review post"),
-    ],
+    "exams:start": _form(
+        "exams:start",
+        lambda w: _u("exams:start", w.exam.slug, "practice"),
+        lambda w: {"length": "10"},
+    ),
+    "study:review": _form("study:review", lambda w: _u("study:review")),
     "study:goal": [Case("study:goal", ("post",), lambda w: _u("study:goal"))],
-    "study:build": [
-        Case("study:build", ("get",), lambda w: _u("study:build", w.exam.slug)),
-        Case(
-            "study:build",
-            ("post",),
-            lambda w: _u("study:build", w.exam.slug),
-            lambda w: {"pool": "all", "count": 2, "feedback": "now"},
-            label="study:build post",
-        ),
-    ],
+    "study:build": _form(
+        "study:build",
+        lambda w: _u("study:build", w.exam.slug),
+        lambda w: {"pool": "all", "count": 2, "feedback": "now"},
+    ),
     "study:daily": [Case("study:daily", ("get",), lambda w: _u("study:daily", w.exam.slug))],
     "study:preset": [
         Case(
@@ -305,20 +290,11 @@ SELF = {
         Case("gamification:dashboard", ("get",), lambda w: _u("gamification:dashboard"))
     ],
     # Takes a question id (shared); the item posted must be the requester's own (else 404).
-    "questions:report": [
-        Case(
-            "questions:report",
-            ("get",),
-            lambda w: _u("questions:report", w.submitted.items.get(position=1).question_id),
-        ),
-        Case(
-            "questions:report",
-            ("post",),
-            lambda w: _u("questions:report", w.submitted.items.get(position=1).question_id),
-            lambda w: {"reason": "wording", "item": w.submitted.items.get(position=1).pk},
-            label="questions:report post",
-        ),
-    ],
+    "questions:report": _form(
+        "questions:report",
+        lambda w: _u("questions:report", w.submitted.items.get(position=1).question_id),
+        lambda w: {"reason": "wording", "item": w.submitted.items.get(position=1).pk},
+    ),
     "questions:reports": [Case("questions:reports", ("get",), lambda w: _u("questions:reports"))],
     "gamification:badges": [
         Case("gamification:badges", ("get",), lambda w: _u("gamification:badges"))
@@ -326,16 +302,9 @@ SELF = {
     "gamification:leaderboard": [
         Case("gamification:leaderboard", ("get",), lambda w: _u("gamification:leaderboard"))
     ],
-    "gamification:avatar": [
-        Case("gamification:avatar", ("get",), lambda w: _u("gamification:avatar")),
-        Case(
-            "gamification:avatar",
-            ("post",),
-            lambda w: _u("gamification:avatar"),
-            lambda w: {"avatar": "square"},
-            label="gamification:avatar post",
-        ),
-    ],
+    "gamification:avatar": _form(
+        "gamification:avatar", lambda w: _u("gamification:avatar"), lambda w: {"avatar": "square"}
+    ),
 }
 
 # URLs whose id names something shared by all learners (a question), not a learner's data;
@@ -412,22 +381,12 @@ def post_cases():
 
 def learner_page_urls(user):
     """One URL of each learner page type, with an attempt behind those that need one."""
-    from exams.tests.factories import bank_build
+    from exams.tests.factories import attempt_finished, bank_build
     from tests.conftest import attempt_start
 
     exam = bank_build(weights=(60, 40), questions=2)
     practice = attempt_start(user, exam, "practice")
-    finished = attempt_start(user, exam, "practice")
-    from exams import services
-
-    for item in finished.items.all():
-        services.answer_submit(
-            attempt_id=finished.pk,
-            user=user,
-            position=item.position,
-            choice_ids=item.choice_order[:1],
-        )
-    services.attempt_finish(attempt_id=finished.pk, user=user)
+    finished = attempt_finished(attempt_start(user, exam, "practice"))
     return {
         "quiz": _u("exams:question", practice.pk, 1),
         "submit step": _u("exams:submit", practice.pk),

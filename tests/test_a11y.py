@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from exams import services
-from exams.tests.factories import ExamFactory, bank_build
+from exams.tests.factories import ExamFactory, attempt_finished, bank_build
 from questions.services import report_resolve, report_submit
 from tests.browser import sign_in
 from tests.conftest import attempt_start
@@ -77,19 +77,6 @@ def check(page, axe_path, where, url):
     return describe(where, axe_violations(page, axe_path))
 
 
-def finished_attempt(user, exam):
-    attempt = attempt_start(user, exam, "practice")
-    for item in attempt.items.all():
-        services.answer_submit(
-            attempt_id=attempt.pk,
-            user=user,
-            position=item.position,
-            choice_ids=[item.choice_order[item.position % 2]],
-        )
-    services.attempt_finish(attempt_id=attempt.pk, user=user)
-    return attempt
-
-
 def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_server):
     # Eight questions, four in the simulation; practice started after it gets the other four.
     exam = bank_build(exam=ExamFactory(question_count=4), weights=(60, 40), questions=8)
@@ -100,7 +87,10 @@ def test_no_serious_or_critical_axe_violations(axe_context, axe_path, live_serve
     profile.confidence_on = True  # the confidence choice on the question page
     profile.target_exam = exam  # the study plan on the dashboard
     profile.save()
-    done = finished_attempt(user, exam)
+    done = attempt_finished(
+        attempt_start(user, exam, "practice"),
+        lambda item: [item.choice_order[item.position % 2]],
+    )
     # Two reports from the review (before the simulation holds half the bank): one answered
     # by staff, one still open.
     reviewed = list(done.items.order_by("position")[:2])

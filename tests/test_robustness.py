@@ -13,7 +13,7 @@ from accounts.models import Profile
 from accounts.tests.factories import PASSWORD, UserFactory
 from exams import services
 from exams.models import Attempt
-from exams.tests.factories import bank_build
+from exams.tests.factories import answer_all, bank_build
 from gamification.models import DailyActivity, UserBadge, XPEntry
 from tests import endpoints
 from tests.conftest import attempt_start
@@ -66,6 +66,15 @@ def _sim_choice(world, position=2):
 
 def _constant(data):
     return lambda world, foreign: data
+
+
+def _posts(prefix, url, bodies, **flags):
+    """One bad POST to the same ``url`` for each ``(label, body)``: ``body`` is a dict or, where
+    it needs the learners' rows, ``world, foreign -> dict``."""
+    return [
+        Bad(f"{prefix} {label}", "post", url, body if callable(body) else _constant(body), **flags)
+        for label, body in bodies
+    ]
 
 
 ANSWER = "exams:answer"
@@ -128,53 +137,25 @@ CASES = [
         for name, value in GO_NOT_A_POSITION
         for with_choice in (False, True)
     ),
-    Bad(
-        "answer missing choice",
-        "post",
+    *_posts(
+        "answer",
         lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {},
-    ),
-    Bad(
-        "answer choice abc",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": "abc"},
-    ),
-    Bad(
-        "answer choice huge",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": str(HUGE)},
-    ),
-    Bad(
-        "answer choice negative",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": "-1"},
-    ),
-    Bad(
-        "answer choice overlong",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": LONG},
-    ),
-    Bad(
-        "answer choice of another question",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": _choice(w, position=3)},
-    ),
-    Bad(
-        "answer choice from another learner's attempt",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": f.item(f.practice, 2).choice_order[0]},
-    ),
-    Bad(
-        "answer two choices to a one-answer question",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": w.item(w.practice, 2).choice_order[:2]},
+        [
+            ("missing choice", {}),
+            ("choice abc", {"choice": "abc"}),
+            ("choice huge", {"choice": str(HUGE)}),
+            ("choice negative", {"choice": "-1"}),
+            ("choice overlong", {"choice": LONG}),
+            ("choice of another question", lambda w, f: {"choice": _choice(w, position=3)}),
+            (
+                "choice from another learner's attempt",
+                lambda w, f: {"choice": f.item(f.practice, 2).choice_order[0]},
+            ),
+            (
+                "two choices to a one-answer question",
+                lambda w, f: {"choice": w.item(w.practice, 2).choice_order[:2]},
+            ),
+        ],
     ),
     Bad(
         "answer huge position",
@@ -212,55 +193,33 @@ CASES = [
         lambda w, f: _question_url(ANSWER, S(w), 2),
         lambda w, f: {"choice": ["abc", _sim_choice(w)]},
     ),
-    Bad(
-        "answer confidence abc",
-        "post",
+    *_posts(
+        "answer confidence",
         lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": _choice(w), "confidence": "abc"},
-    ),
-    Bad(
-        "answer confidence huge",
-        "post",
-        lambda w, f: _question_url(ANSWER, P(w), 2),
-        lambda w, f: {"choice": _choice(w), "confidence": str(HUGE)},
+        [
+            (label, lambda w, f, value=value: {"choice": _choice(w), "confidence": value})
+            for label, value in [("abc", "abc"), ("huge", str(HUGE))]
+        ],
     ),
     # Spaced review and smart sets.
     Bad("review start with nothing due", "post", lambda w, f: _u("study:review")),
-    Bad(
-        "build pool unknown",
-        "post",
+    *_posts(
+        "build",
         lambda w, f: _u("study:build", w.exam.slug),
-        lambda w, f: {"pool": "<x>", "count": 5, "feedback": "now"},
-    ),
-    Bad(
-        "build count huge",
-        "post",
-        lambda w, f: _u("study:build", w.exam.slug),
-        lambda w, f: {"pool": "all", "count": str(HUGE), "feedback": "now"},
-    ),
-    Bad(
-        "build count 0",
-        "post",
-        lambda w, f: _u("study:build", w.exam.slug),
-        lambda w, f: {"pool": "all", "count": "0", "feedback": "now"},
-    ),
-    Bad(
-        "build domain abc",
-        "post",
-        lambda w, f: _u("study:build", w.exam.slug),
-        lambda w, f: {"pool": "all", "count": 5, "feedback": "now", "domains": "abc"},
-    ),
-    Bad(
-        "build domain of another exam",
-        "post",
-        lambda w, f: _u("study:build", w.exam.slug),
-        lambda w, f: {"pool": "all", "count": 5, "feedback": "now", "domains": str(HUGE)},
-    ),
-    Bad(
-        "build last attempts huge",
-        "post",
-        lambda w, f: _u("study:build", w.exam.slug),
-        lambda w, f: {"pool": "missed", "count": 5, "feedback": "now", "last_attempts": LONG},
+        [
+            ("pool unknown", {"pool": "<x>", "count": 5, "feedback": "now"}),
+            ("count huge", {"pool": "all", "count": str(HUGE), "feedback": "now"}),
+            ("count 0", {"pool": "all", "count": "0", "feedback": "now"}),
+            ("domain abc", {"pool": "all", "count": 5, "feedback": "now", "domains": "abc"}),
+            (
+                "domain of another exam",
+                {"pool": "all", "count": 5, "feedback": "now", "domains": str(HUGE)},
+            ),
+            (
+                "last attempts huge",
+                {"pool": "missed", "count": 5, "feedback": "now", "last_attempts": LONG},
+            ),
+        ],
     ),
     Bad(
         "build check junk",
@@ -275,18 +234,10 @@ CASES = [
     Bad("retry another learner's attempt", "post", lambda w, f: _u("study:retry", f.submitted.pk)),
     Bad("retry an open attempt", "post", lambda w, f: _u("study:retry", w.practice.pk)),
     # Flags and bookmarks.
-    Bad("flag missing", "post", lambda w, f: _question_url("exams:flag", S(w), 2), lambda w, f: {}),
-    Bad(
-        "flag abc",
-        "post",
+    *_posts(
+        "flag",
         lambda w, f: _question_url("exams:flag", S(w), 2),
-        lambda w, f: {"flagged": "abc"},
-    ),
-    Bad(
-        "flag huge",
-        "post",
-        lambda w, f: _question_url("exams:flag", S(w), 2),
-        lambda w, f: {"flagged": str(HUGE)},
+        [("missing", {}), ("abc", {"flagged": "abc"}), ("huge", {"flagged": str(HUGE)})],
     ),
     Bad(
         "flag huge position",
@@ -300,17 +251,10 @@ CASES = [
         lambda w, f: _question_url("exams:flag", S(w), 99),
         lambda w, f: {"flagged": "1"},
     ),
-    Bad(
-        "countdown missing",
-        "post",
+    *_posts(
+        "countdown",
         lambda w, f: _attempt_url("exams:countdown", S(w)),
-        lambda w, f: {},
-    ),
-    Bad(
-        "countdown yes",
-        "post",
-        lambda w, f: _attempt_url("exams:countdown", S(w)),
-        lambda w, f: {"hidden": "yes"},
+        [("missing", {}), ("yes", {"hidden": "yes"})],
     ),
     Bad(
         "countdown another learner's attempt",
@@ -336,17 +280,10 @@ CASES = [
         lambda w, f: _question_url("exams:item_bookmark", S(w), 3),
         lambda w, f: {"on": "1"},
     ),
-    Bad(
-        "bookmark missing",
-        "post",
+    *_posts(
+        "bookmark",
         lambda w, f: _u("exams:bookmark", w.exam.questions.first().pk),
-        lambda w, f: {},
-    ),
-    Bad(
-        "bookmark abc",
-        "post",
-        lambda w, f: _u("exams:bookmark", w.exam.questions.first().pk),
-        lambda w, f: {"on": "abc"},
+        [("missing", {}), ("abc", {"on": "abc"})],
     ),
     Bad(
         "bookmark huge question id",
@@ -378,186 +315,121 @@ CASES = [
         lambda w, f: _u("exams:bookmark", 987654),
         lambda w, f: {"on": "1"},
     ),
-    Bad(
-        "bookmarks start missing",
-        "post",
+    *_posts(
+        "bookmarks start",
         lambda w, f: _u("exams:bookmarks_start"),
-        lambda w, f: {},
-    ),
-    Bad(
-        "bookmarks start count abc",
-        "post",
-        lambda w, f: _u("exams:bookmarks_start"),
-        lambda w, f: {"exam": w.exam.slug, "count": "abc"},
-    ),
-    Bad(
-        "bookmarks start count huge",
-        "post",
-        lambda w, f: _u("exams:bookmarks_start"),
-        lambda w, f: {"exam": w.exam.slug, "count": str(HUGE)},
-    ),
-    Bad(
-        "bookmarks start unknown exam",
-        "post",
-        lambda w, f: _u("exams:bookmarks_start"),
-        lambda w, f: {"exam": LONG, "count": "1"},
+        [
+            ("missing", {}),
+            ("count abc", lambda w, f: {"exam": w.exam.slug, "count": "abc"}),
+            ("count huge", lambda w, f: {"exam": w.exam.slug, "count": str(HUGE)}),
+            ("unknown exam", {"exam": LONG, "count": "1"}),
+        ],
     ),
     # Starting an attempt.
     Bad("start unknown mode", "get", lambda w, f: _u("exams:start", w.exam.slug, "bogus")),
     Bad("start unknown exam", "get", lambda w, f: _u("exams:start", "no-such-exam", "practice")),
-    Bad(
-        "start missing",
-        "post",
+    *_posts(
+        "start",
         lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {},
+        [
+            ("missing", {}),
+            ("length abc", {"length": "abc"}),
+            ("custom length huge", {"length": "custom", "custom_length": str(HUGE)}),
+            ("custom length negative", {"length": "custom", "custom_length": "-5"}),
+            ("domain abc", {"length": "10", "domains": ["abc"]}),
+            ("domain huge", {"length": "10", "domains": [str(HUGE)]}),
+            (
+                "domain of another exam",
+                lambda w, f: {"length": "10", "domains": [str(f.exam.domains.first().pk)]},
+            ),
+            (
+                "objective of another exam",
+                lambda w, f: {
+                    "length": "10",
+                    "objectives": [str(f.exam.domains.first().objectives.first().pk)],
+                },
+            ),
+        ],
     ),
-    Bad(
-        "start length abc",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {"length": "abc"},
-    ),
-    Bad(
-        "start custom length huge",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {"length": "custom", "custom_length": str(HUGE)},
-    ),
-    Bad(
-        "start custom length negative",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {"length": "custom", "custom_length": "-5"},
-    ),
-    Bad(
-        "start domain abc",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {"length": "10", "domains": ["abc"]},
-    ),
-    Bad(
-        "start domain huge",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {"length": "10", "domains": [str(HUGE)]},
-    ),
-    Bad(
-        "start domain of another exam",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {"length": "10", "domains": [str(f.exam.domains.first().pk)]},
-    ),
-    Bad(
-        "start objective of another exam",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "practice"),
-        lambda w, f: {
-            "length": "10",
-            "objectives": [str(f.exam.domains.first().objectives.first().pk)],
-        },
-    ),
-    Bad(
-        "drill target abc",
-        "post",
+    *_posts(
+        "drill target",
         lambda w, f: _u("exams:start", w.exam.slug, "drill"),
-        lambda w, f: {"length": "10", "target": "d:abc"},
-    ),
-    Bad(
-        "drill target of another exam",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "drill"),
-        lambda w, f: {"length": "10", "target": f"d:{f.exam.domains.first().pk}"},
-    ),
-    Bad(
-        "drill target missing",
-        "post",
-        lambda w, f: _u("exams:start", w.exam.slug, "drill"),
-        lambda w, f: {"length": "10"},
+        [
+            ("abc", {"length": "10", "target": "d:abc"}),
+            (
+                "of another exam",
+                lambda w, f: {"length": "10", "target": f"d:{f.exam.domains.first().pk}"},
+            ),
+            ("missing", {"length": "10"}),
+        ],
     ),
     # Profile.
-    *[
-        Bad(
-            f"profile {label}",
-            "post",
-            lambda w, f: _u("accounts:profile_edit"),
-            _constant({"time_zone": "UTC", "daily_goal": "20", "extra_time": "100", **data}),
-            form_page=True,
-        )
-        for label, data in [
-            ("missing everything", {"time_zone": "", "daily_goal": "", "extra_time": ""}),
-            ("daily goal abc", {"daily_goal": "abc"}),
-            ("daily goal huge", {"daily_goal": str(HUGE)}),
-            ("daily goal negative", {"daily_goal": "-1"}),
-            ("extra time 7", {"extra_time": "7"}),
-            ("time zone overlong", {"time_zone": LONG}),
-            ("display name overlong", {"display_name": LONG}),
-            ("bio overlong", {"bio": LONG}),
-            ("avatar url javascript", {"avatar_url": "javascript:alert(1)"}),
-            ("avatar url overlong", {"avatar_url": "https://example.com/" + LONG}),
-        ]
-    ],
+    *_posts(
+        "profile",
+        lambda w, f: _u("accounts:profile_edit"),
+        [
+            (label, {"time_zone": "UTC", "daily_goal": "20", "extra_time": "100", **data})
+            for label, data in [
+                ("missing everything", {"time_zone": "", "daily_goal": "", "extra_time": ""}),
+                ("daily goal abc", {"daily_goal": "abc"}),
+                ("daily goal huge", {"daily_goal": str(HUGE)}),
+                ("daily goal negative", {"daily_goal": "-1"}),
+                ("extra time 7", {"extra_time": "7"}),
+                ("time zone overlong", {"time_zone": LONG}),
+                ("display name overlong", {"display_name": LONG}),
+                ("bio overlong", {"bio": LONG}),
+                ("avatar url javascript", {"avatar_url": "javascript:alert(1)"}),
+                ("avatar url overlong", {"avatar_url": "https://example.com/" + LONG}),
+            ]
+        ],
+        form_page=True,
+    ),
     # Deleting the account.
-    *[
-        Bad(
-            f"delete {label}",
-            "post",
-            lambda w, f: _u("accounts:delete"),
-            _constant(data),
-            form_page=True,
-        )
-        for label, data in [
+    *_posts(
+        "delete",
+        lambda w, f: _u("accounts:delete"),
+        [
             ("missing password", {}),
             ("wrong password", {"password": "wrong"}),
             ("overlong password", {"password": LONG}),
             ("password list", {"password": ["a", "b"]}),
-        ]
-    ],
+        ],
+        form_page=True,
+    ),
     # Email addresses and password change (allauth's forms).
-    *[
-        Bad(
-            f"email add {label}",
-            "post",
-            lambda w, f: _u("account_email"),
-            _constant(data),
-            form_page=True,
-        )
-        for label, data in [
+    *_posts(
+        "email add",
+        lambda w, f: _u("account_email"),
+        [
             ("missing", {"action_add": ""}),
             ("not an address", {"action_add": "", "email": "not-an-address"}),
             ("overlong", {"action_add": "", "email": LONG + "@example.com"}),
-        ]
-    ],
-    *[
-        Bad(
-            f"password change {label}",
-            "post",
-            lambda w, f: _u("account_change_password"),
-            _constant(data),
-            form_page=True,
-        )
-        for label, data in [
+        ],
+        form_page=True,
+    ),
+    *_posts(
+        "password change",
+        lambda w, f: _u("account_change_password"),
+        [
             ("missing", {}),
             ("wrong current", {"oldpassword": "wrong", "password1": LONG, "password2": LONG}),
             ("too short", {"oldpassword": PASSWORD, "password1": "short", "password2": "short"}),
-        ]
-    ],
+        ],
+        form_page=True,
+    ),
     # Avatar.
-    *[
-        Bad(
-            f"avatar {label}",
-            "post",
-            lambda w, f: _u("gamification:avatar"),
-            _constant(data),
-            form_page=True,
-        )
-        for label, data in [
+    *_posts(
+        "avatar",
+        lambda w, f: _u("gamification:avatar"),
+        [
             ("missing", {}),
             ("unknown", {"avatar": "<script>"}),
             ("overlong", {"avatar": LONG}),
             ("locked", {"avatar": "crown"}),
             ("list", {"avatar": ["circle", "crown"]}),
-        ]
-    ],
+        ],
+        form_page=True,
+    ),
     # allauth forms.
     Bad(
         "login missing",
@@ -567,35 +439,19 @@ CASES = [
         form_page=True,
         login=False,
     ),
-    Bad(
-        "report missing",
-        "post",
+    *_posts(
+        "report",
         lambda w, f: _u("questions:report", w.submitted.items.get(position=1).question_id),
-        lambda w, f: {},
-    ),
-    Bad(
-        "report unknown reason",
-        "post",
-        lambda w, f: _u("questions:report", w.submitted.items.get(position=1).question_id),
-        lambda w, f: {"reason": "abc", "item": "abc"},
-    ),
-    Bad(
-        "report huge item",
-        "post",
-        lambda w, f: _u("questions:report", w.submitted.items.get(position=1).question_id),
-        lambda w, f: {"reason": "wording", "item": HUGE},
-    ),
-    Bad(
-        "report foreign item",
-        "post",
-        lambda w, f: _u("questions:report", w.submitted.items.get(position=1).question_id),
-        lambda w, f: {"reason": "wording", "item": f.submitted.items.get(position=1).pk},
-    ),
-    Bad(
-        "report overlong comment",
-        "post",
-        lambda w, f: _u("questions:report", w.submitted.items.get(position=1).question_id),
-        lambda w, f: {"reason": "other", "comment": LONG},
+        [
+            ("missing", {}),
+            ("unknown reason", {"reason": "abc", "item": "abc"}),
+            ("huge item", {"reason": "wording", "item": HUGE}),
+            (
+                "foreign item",
+                lambda w, f: {"reason": "wording", "item": f.submitted.items.get(position=1).pk},
+            ),
+            ("overlong comment", {"reason": "other", "comment": LONG}),
+        ],
     ),
     Bad(
         "report huge question id",
@@ -754,16 +610,6 @@ def progress(user):
     }
 
 
-def _answer_all(attempt, user):
-    for item in attempt.items.all():
-        services.answer_submit(
-            attempt_id=attempt.pk,
-            user=user,
-            position=item.position,
-            choice_ids=item.choice_order[:1],
-        )
-
-
 def _exploding_attempt_finished(calls):
     """The real award of the finish (XP, badges) runs, then the request fails."""
     from gamification import services as gamification
@@ -782,7 +628,7 @@ def test_error_while_finishing_rolls_everything_back(mode):
     user = UserFactory()
     exam = bank_build(weights=(60, 40), questions=3)
     attempt = attempt_start(user, exam, mode)
-    _answer_all(attempt, user)
+    answer_all(attempt)
     before = progress(user)
     calls = []
     with (
@@ -815,7 +661,7 @@ def test_error_while_finishing_through_the_view_rolls_back(client):
     client.raise_request_exception = False
     exam = bank_build(weights=(60, 40), questions=3)
     attempt = attempt_start(user, exam, "simulation")
-    _answer_all(attempt, user)
+    answer_all(attempt)
     before = progress(user)
     calls = []
     with mock.patch(

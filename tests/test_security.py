@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, signup
 from exams.tests.factories import bank_build
 from tests import endpoints
 from tests.conftest import XSS, XSS_IMG, XSS_SCRIPT, attempt_start
@@ -319,15 +319,7 @@ def test_signups_are_rate_limited_with_the_site_page(client):
 
 @pytest.mark.parametrize("weak", ["password", "12345678", "short", "learner-new@example"])
 def test_weak_password_is_refused(client, weak):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "learner-new@example.com",
-            "password1": weak,
-            "password2": weak,
-            "time_zone": "UTC",
-        },
-    )
+    response = signup(client, "learner-new@example.com", password=weak)
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["password1"]
     assert not User.objects.filter(email="learner-new@example.com").exists()

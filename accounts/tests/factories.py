@@ -1,5 +1,6 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 
 from accounts.models import User
 
@@ -30,6 +31,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
 
 
+def signup(client, email="fresh@example.com", *, password=PASSWORD, time_zone="UTC", **fields):
+    """POST the sign-up form as a learner fills it in: both password boxes alike unless
+    ``fields`` say otherwise."""
+    data = {"email": email, "password1": password, "password2": password, "time_zone": time_zone}
+    return client.post(reverse("account_signup"), {**data, **fields})
+
+
 def signup_and_confirm(client, *, email, password=PASSWORD, **fields):
     """Sign up through the site and follow the confirmation link: the learner is signed in.
 
@@ -38,11 +46,9 @@ def signup_and_confirm(client, *, email, password=PASSWORD, **fields):
     import re
 
     from django.core import mail
-    from django.urls import reverse
 
     sent = len(mail.outbox)
-    data = {"email": email, "password1": password, "password2": password, "time_zone": "UTC"}
-    response = client.post(reverse("account_signup"), {**data, **fields})
+    response = signup(client, email, password=password, **fields)
     assert response.status_code == 302, response.status_code
     assert response["Location"] == reverse("account_email_verification_sent")
     link = re.search(r"https?://testserver(/\S+)", mail.outbox[sent].body).group(1)

@@ -3,7 +3,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from accounts.models import Profile, User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, signup
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +21,7 @@ def test_email_is_unique_whatever_the_case():
 
 
 def test_signup_creates_user_profile_and_time_zone(client):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "New@Example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "display_name": "Nia",
-            "time_zone": "Pacific/Auckland",
-        },
-    )
+    response = signup(client, "New@Example.com", display_name="Nia", time_zone="Pacific/Auckland")
     assert response.status_code == 302
     user = User.objects.get(email="new@example.com")
     assert user.profile.display_name == "Nia"
@@ -38,15 +29,7 @@ def test_signup_creates_user_profile_and_time_zone(client):
 
 
 def test_signup_rejects_unknown_time_zone(client):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "tz@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "time_zone": "Mars/Olympus",
-        },
-    )
+    response = signup(client, "tz@example.com", time_zone="Mars/Olympus")
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["time_zone"]
     assert not User.objects.filter(email="tz@example.com").exists()

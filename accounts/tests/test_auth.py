@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, signup
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,6 @@ def link_in(message):
 
 def login(client, email, password=PASSWORD, **extra):
     return client.post(reverse("account_login"), {"login": email, "password": password, **extra})
-
-
-def signup(client, email="fresh@example.com"):
-    return client.post(
-        reverse("account_signup"),
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD, "time_zone": "UTC"},
-    )
 
 
 def test_logout_ends_the_session(user_client):

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.tests.factories import PASSWORD
+from accounts.tests.factories import signup
 
 pytestmark = pytest.mark.django_db
 
@@ -114,15 +114,7 @@ def test_signup_time_zone_defaults_to_utc_and_is_marked_for_detection(client):
 
 
 def test_signup_errors_are_tied_to_their_fields(client):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "not-an-email",
-            "password1": PASSWORD,
-            "password2": "different",
-            "time_zone": "Europe/Paris",
-        },
-    )
+    response = signup(client, "not-an-email", time_zone="Europe/Paris", password2="different")
     assert_site_page_with_labels(response)
     html = response.content.decode()
     page = audit(response)

@@ -15,7 +15,7 @@ from PIL import Image
 from accounts.forms import ProfileForm
 from accounts.models import Profile, User
 from accounts.services import profile_update
-from accounts.tests.factories import PASSWORD
+from accounts.tests.factories import PASSWORD, signup
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,7 @@ def test_signup_leaves_no_user_when_its_profile_cannot_be_created(client):
         mock.patch.object(Profile.objects, "create", side_effect=DatabaseError("boom")),
         pytest.raises(DatabaseError),
     ):
-        client.post(
-            reverse("account_signup"),
-            {
-                "email": "half@example.com",
-                "password1": PASSWORD,
-                "password2": PASSWORD,
-                "time_zone": "UTC",
-            },
-        )
+        signup(client, "half@example.com")
     assert not User.objects.filter(email="half@example.com").exists()
     assert not Profile.objects.exists()
 

@@ -11,12 +11,21 @@ import factory
 from django.db import transaction
 from django.utils import timezone
 
+from exams import services
 from exams.models import Attempt, AttemptItem, Bookmark
 from questions.models import LETTERS, Choice, Domain, Exam, Objective, Question
 from questions.services import revisions_snapshot
 from questions.tests.factories import ExamFactory, QuestionFactory
 
-__all__ = ["AttemptFactory", "BookmarkFactory", "ExamFactory", "QuestionFactory", "bank_build"]
+__all__ = [
+    "AttemptFactory",
+    "BookmarkFactory",
+    "ExamFactory",
+    "QuestionFactory",
+    "answer_all",
+    "attempt_finished",
+    "bank_build",
+]
 
 
 def weight_shares(total: int, weights) -> list[int]:
@@ -117,6 +126,35 @@ def wrong_id(item: AttemptItem) -> int:
     return Choice.objects.filter(question_id=item.question_id, is_correct=False).values_list(
         "id", flat=True
     )[0]
+
+
+def first_shown(item: AttemptItem) -> list[int]:
+    """The choice shown first: right or wrong as the shuffle fell."""
+    return item.choice_order[:1]
+
+
+def answer_all(attempt: Attempt, choose=first_shown, *, confidence=None) -> Attempt:
+    """Answer every item of ``attempt`` through the engine, as its learner.
+
+    ``choose(item)`` gives the choice ids (the first one shown unless told, or ``correct_ids``,
+    or ``lambda item: [wrong_id(item)]``); ``confidence(item)``, when given, the confidence.
+    """
+    for item in attempt.items.all():
+        services.answer_submit(
+            attempt_id=attempt.pk,
+            user=attempt.user,
+            position=item.position,
+            choice_ids=choose(item),
+            confidence=confidence(item) if confidence else None,
+        )
+    return attempt
+
+
+def attempt_finished(attempt: Attempt, choose=first_shown, **kwargs) -> Attempt:
+    """``attempt`` answered in full (see ``answer_all``), then finished by the engine."""
+    answer_all(attempt, choose, **kwargs)
+    services.attempt_finish(attempt_id=attempt.pk, user=attempt.user)
+    return attempt
 
 
 class AttemptFactory(factory.django.DjangoModelFactory):

@@ -15,7 +15,7 @@ from accounts.models import Profile
 from accounts.tests.factories import UserFactory
 from exams import selectors, services
 from exams.models import Attempt, Bookmark
-from exams.tests.factories import ExamFactory, bank_build, correct_ids, wrong_id
+from exams.tests.factories import ExamFactory, answer_all, bank_build, correct_ids, wrong_id
 from questions.models import Choice, Exam, Objective, Question
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +43,6 @@ def finish(attempt):
     services.attempt_finish(attempt_id=attempt.pk, user=attempt.user)
     attempt.refresh_from_db()
     return attempt
-
-
-def answer_all(attempt, right=True):
-    for item in attempt.items.all():
-        services.answer_submit(
-            attempt_id=attempt.pk,
-            user=attempt.user,
-            position=item.position,
-            choice_ids=correct_ids(item) if right else [wrong_id(item)],
-        )
 
 
 # Catalogue and start -----------------------------------------------------------------------
@@ -636,7 +626,7 @@ def test_question_page_says_under_a_minute_left_without_javascript(user_client, 
 
 def test_finish_shows_results_and_counts_once(user_client, user, bank):
     attempt = start(user, bank, "simulation")
-    answer_all(attempt)
+    answer_all(attempt, correct_ids)
     for _ in range(2):
         response = user_client.post(url("finish", attempt))
         assert response["Location"] == url("results", attempt)
@@ -652,7 +642,7 @@ def test_finish_shows_results_and_counts_once(user_client, user, bank):
 def test_results_explain_the_scale_of_an_exam_that_does_not_start_at_100(user_client, user):
     exam = bank_build(exam=ExamFactory(score_min=200, score_max=900, pass_mark=750))
     attempt = start(user, exam, "simulation")
-    answer_all(attempt, right=False)
+    answer_all(attempt, lambda item: [wrong_id(item)])
     finish(attempt)
     html = user_client.get(url("results", attempt)).content.decode()
     assert '<span class="score-value">200</span>' in html
@@ -684,7 +674,7 @@ def test_toasts_for_htmx_and_messages_without(user_client, user, bank):
 
 def test_results_and_review(user_client, user, bank):
     attempt = start(user, bank)
-    answer_all(attempt, right=False)
+    answer_all(attempt, lambda item: [wrong_id(item)])
     services.item_flag(attempt_id=attempt.pk, user=user, position=2, flagged=True)
     attempt = finish(attempt)
     html = user_client.get(url("results", attempt)).content.decode()
@@ -702,7 +692,7 @@ def test_results_and_review(user_client, user, bank):
 def test_review_filter_swap_carries_the_tab_bar(user_client, user, bank):
     """The htmx swap for a filter includes the tabs, so the current one moves with it."""
     attempt = start(user, bank)
-    answer_all(attempt, right=False)
+    answer_all(attempt, lambda item: [wrong_id(item)])
     attempt = finish(attempt)
     review_url = url("review", attempt)
     html = user_client.get(review_url + "?show=wrong", **HX).content.decode()
@@ -723,7 +713,7 @@ def test_review_filter_swap_carries_the_tab_bar(user_client, user, bank):
 def test_objective_without_a_title_shows_its_code_alone(user_client, user, bank):
     Objective.objects.filter(domain__exam=bank).update(title="")
     attempt = start(user, bank)
-    answer_all(attempt, right=False)
+    answer_all(attempt, lambda item: [wrong_id(item)])
     attempt = finish(attempt)
     html = user_client.get(url("results", attempt)).content.decode()
     weakest = html.split('id="weak-heading"')[1].split("</section>")[0]

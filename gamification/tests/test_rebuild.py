@@ -9,19 +9,12 @@ from accounts.models import Profile, User
 from accounts.tests.factories import UserFactory
 from exams.models import Attempt
 from gamification.models import DailyActivity, UserBadge, XPEntry
+from gamification.services import PROFILE_FIELDS
 from gamification.tests.factories import LearnerHistory
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2025, 3, 1, 18, 0, tzinfo=UTC)
-PROFILE_FIELDS = (
-    "current_streak",
-    "longest_streak",
-    "streak_freezes",
-    "xp_total",
-    "total_questions_answered",
-    "last_activity_date",
-)
 
 
 def state(user) -> dict:

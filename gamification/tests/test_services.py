@@ -40,6 +40,11 @@ def answer(user, at, *, answered=1, correct=1):
     return services.activity_record(user=user, answered=answered, correct=correct, at=at)
 
 
+def answer_on_days(user, days) -> list[str]:
+    """One answer on each of ``days`` (counted from T0); what they said, in order."""
+    return [said for day in days for said in answer(user, T0 + timedelta(days=day))]
+
+
 def days_of(user) -> list[date]:
     return list(
         DailyActivity.objects.filter(user=user).order_by("day").values_list("day", flat=True)
@@ -127,8 +132,7 @@ def test_streak_counts_consecutive_days_once_each_and_a_gap_resets_it():
 
 def test_displayed_streak_is_right_before_the_next_answer():
     user = learner()
-    for day in range(3):
-        answer(user, T0 + timedelta(days=day))
+    answer_on_days(user, range(3))
     profile = profile_of(user)
     last = profile.last_activity_date
     view = rules.streak_display(profile=profile, today=last)
@@ -157,15 +161,12 @@ def test_activity_on_an_earlier_local_date_after_moving_west_keeps_the_streak():
 
 def test_a_freeze_is_earned_every_seven_days_and_at_most_two_are_held():
     user = learner()
-    messages = []
-    for day in range(6):
-        messages += answer(user, T0 + timedelta(days=day))
+    messages = answer_on_days(user, range(6))
     assert profile_of(user).streak_freezes == 0
     messages += answer(user, T0 + timedelta(days=6))
     assert profile_of(user).streak_freezes == 1
     assert any("streak freeze" in m for m in messages)
-    for day in range(7, 28):
-        answer(user, T0 + timedelta(days=day))
+    answer_on_days(user, range(7, 28))
     profile = profile_of(user)
     assert profile.current_streak == 28
     assert profile.streak_freezes == 2
@@ -173,8 +174,7 @@ def test_a_freeze_is_earned_every_seven_days_and_at_most_two_are_held():
 
 def test_a_freeze_covers_a_single_missed_day_and_the_dashboard_can_say_so():
     user = learner()
-    for day in range(7):
-        answer(user, T0 + timedelta(days=day))
+    answer_on_days(user, range(7))
     profile = profile_of(user)
     missed = profile.last_activity_date + timedelta(days=1)
     view = rules.streak_display(profile=profile, today=missed + timedelta(days=1))
@@ -191,8 +191,7 @@ def test_a_freeze_covers_a_single_missed_day_and_the_dashboard_can_say_so():
 
 def test_two_missed_days_reset_the_streak_and_keep_the_freeze():
     user = learner()
-    for day in range(7):
-        answer(user, T0 + timedelta(days=day))
+    answer_on_days(user, range(7))
     answer(user, T0 + timedelta(days=9))
     profile = profile_of(user)
     assert (profile.current_streak, profile.longest_streak, profile.streak_freezes) == (1, 7, 1)
@@ -201,8 +200,7 @@ def test_two_missed_days_reset_the_streak_and_keep_the_freeze():
 
 def test_no_freeze_no_cover():
     user = learner()
-    for day in range(3):
-        answer(user, T0 + timedelta(days=day))
+    answer_on_days(user, range(3))
     answer(user, T0 + timedelta(days=4))
     assert profile_of(user).current_streak == 1
 

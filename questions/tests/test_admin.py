@@ -367,11 +367,12 @@ def test_a_repeated_question_id_is_an_error(admin_client, security):
 
 
 def test_changing_the_objective_moves_the_domain(admin_client, security):
+    """In the admin and outside it, the domain always follows the objective."""
     question = QuestionFactory(exam=security, objective_code="1.1", n_choices=2)
-    objective = objective_for(security, "5.2")
+    elsewhere = objective_for(security, "5.2")
     data = form_data(
         exam=security,
-        objective=objective,
+        objective=elsewhere,
         external_id=question.external_id,
         question=question,
         choices=[("A", "Option A", True), ("B", "Changed", False)],
@@ -379,10 +380,16 @@ def test_changing_the_objective_moves_the_domain(admin_client, security):
 
     response = admin_client.post(change_url(question), data)
 
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["errors"]
     question.refresh_from_db()
     assert question.domain.number == 5
+    assert question.domain_id == elsewhere.domain_id
     assert question.choices.get(letter="B").text == "Changed"
+    # Saved outside the admin too.
+    question.objective = objective_for(security, "2.1")
+    question.save()
+    question.refresh_from_db()
+    assert question.domain.number == 2
 
 
 # --- The staff editor group -------------------------------------------------------------------
@@ -453,30 +460,6 @@ def test_staff_without_the_group_cannot_edit_questions(client, security):
     client.force_login(UserFactory(is_staff=True, password=None))
 
     assert client.get(LIST_URL).status_code == 403
-
-
-def test_a_question_moved_to_another_objective_takes_that_objectives_domain(admin_client):
-    security = ExamFactory(slug="security")
-    question = QuestionFactory(exam=security, objective_code="1.1")
-    elsewhere = objective_for(security, "3.2")
-    data = form_data(
-        exam=security,
-        objective=elsewhere,
-        external_id=question.external_id,
-        question=question,
-        choices=[(c.letter, c.text, c.is_correct) for c in question.choices.order_by("letter")],
-    )
-
-    response = admin_client.post(change_url(question), data)
-
-    assert response.status_code == 302, response.context["errors"]
-    question.refresh_from_db()
-    assert question.domain_id == elsewhere.domain_id
-    # Saved outside the admin too: the domain always follows the objective.
-    question.objective = objective_for(security, "2.1")
-    question.save()
-    question.refresh_from_db()
-    assert question.domain.number == 2
 
 
 def test_an_exam_added_in_the_admin_gets_its_simulation_badge(admin_client):

@@ -8,26 +8,13 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from exams import services
-from exams.tests.factories import bank_build
+from exams.tests.factories import attempt_finished, bank_build
 from questions.models import Question, QuestionReport
 from tests.browser import sign_in, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 COMMENT = "B is the right answer: SSH listens on port 22."
-
-
-def finished_attempt(user, exam):
-    attempt = services.attempt_start(user=user, exam=exam, mode="practice", count=2)
-    for item in attempt.items.all():
-        services.answer_submit(
-            attempt_id=attempt.pk,
-            user=user,
-            position=item.position,
-            choice_ids=item.choice_order[:1],
-        )
-    services.attempt_finish(attempt_id=attempt.pk, user=user)
-    return attempt
 
 
 def report_on(scope, *, reason, comment=""):
@@ -69,7 +56,9 @@ def test_a_learner_reports_staff_fix_the_question_the_learner_reads_the_reply(
     assert problems == []
 
     # 2. On the review page, without JavaScript: a full page post and a redirect back.
-    done = finished_attempt(learner, exam)
+    done = attempt_finished(
+        services.attempt_start(user=learner, exam=exam, mode="practice", count=2)
+    )
     other = done.items.exclude(question=first.question).select_related("question").get()
     nojs = page_without_js
     sign_in(nojs, live_server, learner)

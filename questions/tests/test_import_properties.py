@@ -111,21 +111,34 @@ def generated_row(draw, external_id):
     )
 
 
+def performance_row(draw, external_id, *, kind, n, answer, **key):
+    """A performance-based row of ``n`` items (no correct letters: ``answer`` is the key), its
+    kind in any case."""
+    return GeneratedRow(
+        external_id=external_id,
+        code=draw(objective_code),
+        text=draw(filled_text),
+        options=draw(st.lists(filled_text, min_size=n, max_size=n)),
+        explanations=draw(st.lists(field_text, min_size=n, max_size=n)),
+        correct=[],
+        answer=answer,
+        kind=draw(st.sampled_from([kind, kind.upper(), kind.title()])),
+        exhibit=draw(field_text),
+        **key,
+    )
+
+
 @st.composite
 def generated_order_row(draw, external_id):
     n_items = draw(st.integers(3, 10))
     sequence = draw(st.permutations(LETTERS[:n_items]))
     answer = draw(spellings).join(sequence)
-    return GeneratedRow(
-        external_id=external_id,
-        code=draw(objective_code),
-        text=draw(filled_text),
-        options=draw(st.lists(filled_text, min_size=n_items, max_size=n_items)),
-        explanations=draw(st.lists(field_text, min_size=n_items, max_size=n_items)),
-        correct=[],
+    return performance_row(
+        draw,
+        external_id,
+        kind="order",
+        n=n_items,
         answer=answer.lower() if draw(st.booleans()) else answer,
-        kind=draw(st.sampled_from(["order", "ORDER", "Order"])),
-        exhibit=draw(field_text),
         positions=[sequence.index(letter) + 1 for letter in LETTERS[:n_items]],
     )
 
@@ -140,16 +153,12 @@ def generated_match_row(draw, external_id):
     typed = [
         value.upper() if value.isascii() and draw(st.booleans()) else value for value in row_values
     ]
-    return GeneratedRow(
-        external_id=external_id,
-        code=draw(objective_code),
-        text=draw(filled_text),
-        options=draw(st.lists(filled_text, min_size=n_rows, max_size=n_rows)),
-        explanations=draw(st.lists(field_text, min_size=n_rows, max_size=n_rows)),
-        correct=[],
+    return performance_row(
+        draw,
+        external_id,
+        kind="match",
+        n=n_rows,
         answer=draw(st.sampled_from(["|", " | ", "  |"])).join(typed),
-        kind=draw(st.sampled_from(["match", "MATCH", "Match"])),
-        exhibit=draw(field_text),
         values=values,
         row_values=row_values,
     )

@@ -13,7 +13,7 @@ from accounts.models import Profile
 from accounts.tests.factories import UserFactory
 from exams import services
 from exams.models import Attempt
-from exams.tests.factories import bank_build, correct_ids, wrong_id
+from exams.tests.factories import attempt_finished, bank_build, correct_ids, wrong_id
 from study.models import Card
 from study.tests.factories import CardFactory
 
@@ -97,19 +97,11 @@ def test_builder_counts_with_check_and_with_htmx(client, learner, bank):
 
 
 def test_builder_starts_a_set_from_missed_narrowed_to_a_domain(client, learner, bank):
-    attempt = services.attempt_start(user=learner, exam=bank, mode="practice", count=30)
-    missed = set()
-    for item in attempt.items.all():
-        right = item.position % 3 != 0
-        services.answer_submit(
-            attempt_id=attempt.pk,
-            user=learner,
-            position=item.position,
-            choice_ids=correct_ids(item) if right else [wrong_id(item)],
-        )
-        if not right:
-            missed.add(item.question_id)
-    services.attempt_finish(attempt_id=attempt.pk, user=learner)
+    attempt = attempt_finished(
+        services.attempt_start(user=learner, exam=bank, mode="practice", count=30),
+        lambda item: correct_ids(item) if item.position % 3 != 0 else [wrong_id(item)],
+    )
+    missed = {item.question_id for item in attempt.items.all() if item.position % 3 == 0}
     domain = bank.domains.order_by("number").first()
     in_domain = set(bank.questions.filter(domain=domain).values_list("pk", flat=True))
     data = {"pool": "missed", "last_attempts": 5, "count": 50, "feedback": "end"}
@@ -141,25 +133,11 @@ def test_exam_page_offers_the_presets(client, learner, bank):
 
 
 def test_retry_missed_starts_exactly_those(client, learner, bank):
-    attempt = services.attempt_start(user=learner, exam=bank, mode="practice", count=6)
-    wrong = []
-    for item in attempt.items.all():
-        if item.position <= 2:
-            services.answer_submit(
-                attempt_id=attempt.pk,
-                user=learner,
-                position=item.position,
-                choice_ids=[wrong_id(item)],
-            )
-            wrong.append(item.question_id)
-        else:
-            services.answer_submit(
-                attempt_id=attempt.pk,
-                user=learner,
-                position=item.position,
-                choice_ids=correct_ids(item),
-            )
-    services.attempt_finish(attempt_id=attempt.pk, user=learner)
+    attempt = attempt_finished(
+        services.attempt_start(user=learner, exam=bank, mode="practice", count=6),
+        lambda item: [wrong_id(item)] if item.position <= 2 else correct_ids(item),
+    )
+    wrong = list(attempt.items.filter(position__lte=2).values_list("question_id", flat=True))
     results = client.get(reverse("exams:results", args=[attempt.pk])).content.decode()
     assert "Retry the missed ones from this attempt" in results
     assert "Drill this objective" in results
