@@ -385,6 +385,29 @@ def attempt_gate(*, attempt: Attempt, now: datetime | None = None) -> GateResult
     return GateResult(Gate(attempt.status) if not attempt.is_open else Gate.OPEN)
 
 
+def _while_open(*, attempt_id: int, user, now: datetime | None, work):
+    """``work(attempt)`` on the learner's attempt, locked, if it is still open; its result.
+
+    Raises ``AttemptClosed`` (after submitting an attempt whose time is up, as it stood) and
+    passes on ``InvalidAnswer`` from ``work`` with the attempt as read.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
+        expired = _refuse_if_closed(attempt, now)
+        if expired is None:
+            try:
+                return work(attempt)
+            except InvalidAnswer as error:
+                error.attempt = attempt
+                raise
+    raise AttemptClosed(
+        "Time is up: the attempt was submitted as it stood.",
+        attempt=attempt,
+        announcements=expired,
+    )
+
+
 def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
     """Inside a locked transaction: submit the attempt if it is past its deadline.
 
@@ -587,25 +610,14 @@ def attempt_move(*, attempt_id: int, user, move_to: int, now: datetime | None = 
     Raises ``AttemptClosed`` (time up: submitted as it stood) and ``InvalidAnswer`` for a
     position outside the attempt or an attempt that is not a simulation.
     """
-    now = now or timezone.now()
-    with transaction.atomic():
-        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
-        expired = _refuse_if_closed(attempt, now)
-        if expired is None:
-            try:
-                if not attempt.is_simulation:
-                    raise InvalidAnswer("Practice moves with links, not with the answer form.")
-                _position_store(attempt, _move_target(attempt, move_to))
-            except InvalidAnswer as error:
-                error.attempt = attempt
-                raise
-    if expired is not None:
-        raise AttemptClosed(
-            "Time is up: the attempt was submitted as it stood.",
-            attempt=attempt,
-            announcements=expired,
-        )
-    return attempt
+
+    def move(attempt):
+        if not attempt.is_simulation:
+            raise InvalidAnswer("Practice moves with links, not with the answer form.")
+        _position_store(attempt, _move_target(attempt, move_to))
+        return attempt
+
+    return _while_open(attempt_id=attempt_id, user=user, now=now, work=move)
 
 
 @dataclass
@@ -830,24 +842,17 @@ def _position_store(attempt: Attempt, position: int) -> None:
 
 def item_flag(*, attempt_id: int, user, position: int, flagged: bool, now=None) -> AttemptItem:
     """Flag (or unflag) a question for review before submitting; repeats are harmless."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        attempt = _locked_attempt(attempt_id=attempt_id, user=user)
-        expired = _refuse_if_closed(attempt, now)
-        if expired is None:
-            try:
-                item = attempt.items.get(position=position)
-            except AttemptItem.DoesNotExist:
-                raise InvalidAnswer("That question is not part of this attempt.") from None
-            item.flagged = flagged
-            item.save(update_fields=["flagged"])
-    if expired is not None:
-        raise AttemptClosed(
-            "Time is up: the attempt was submitted as it stood.",
-            attempt=attempt,
-            announcements=expired,
-        )
-    return item
+
+    def flag(attempt):
+        try:
+            item = attempt.items.get(position=position)
+        except AttemptItem.DoesNotExist:
+            raise InvalidAnswer("That question is not part of this attempt.") from None
+        item.flagged = flagged
+        item.save(update_fields=["flagged"])
+        return item
+
+    return _while_open(attempt_id=attempt_id, user=user, now=now, work=flag)
 
 
 def attempt_position_set(*, attempt: Attempt, position: int) -> None:

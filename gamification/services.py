@@ -485,16 +485,7 @@ def progress_rebuild(*, user) -> None:
             setattr(profile, name, 0)
         profile.total_questions_answered = 0
         profile.last_activity_date = None
-        profile.save(
-            update_fields=[
-                "current_streak",
-                "longest_streak",
-                "streak_freezes",
-                "xp_total",
-                "total_questions_answered",
-                "last_activity_date",
-            ]
-        )
+        profile.save(update_fields=list(PROFILE_FIELDS))
 
         # (at, order, tiebreak, kind, payload): answers before a finish at the same instant.
         events: list[tuple] = []

@@ -663,6 +663,23 @@ class ResolveForm(forms.Form):
     )
 
 
+REPORT_FIELDS = (
+    "question_now",
+    "reason",
+    "comment",
+    "user",
+    "revision",
+    "attempt_item",
+    "selected",
+    "created_at",
+    "status",
+    "staff_reply",
+    "handled_at",
+    "handled_by",
+)
+REPORT_EDITABLE = ("status", "staff_reply")
+
+
 @admin.register(QuestionReport)
 class QuestionReportAdmin(admin.ModelAdmin):
     """Staff triage learners' reports: fix or reject with a reply (``report_resolve``)."""
@@ -680,32 +697,9 @@ class QuestionReportAdmin(admin.ModelAdmin):
     list_select_related = ("question__exam", "handled_by")
     search_fields = ("question__external_id", "comment")
     actions = ["accept", "fix", "reject"]
-    fields = (
-        "question_now",
-        "reason",
-        "comment",
-        "user",
-        "revision",
-        "attempt_item",
-        "selected",
-        "created_at",
-        "status",
-        "staff_reply",
-        "handled_at",
-        "handled_by",
-    )
-    readonly_fields = (
-        "question_now",
-        "reason",
-        "comment",
-        "user",
-        "revision",
-        "attempt_item",
-        "selected",
-        "created_at",
-        "handled_at",
-        "handled_by",
-    )
+    fields = REPORT_FIELDS
+    # Staff answer a report (its status and reply); what the learner sent stays as sent.
+    readonly_fields = tuple(name for name in REPORT_FIELDS if name not in REPORT_EDITABLE)
 
     def get_queryset(self, request):
         same_question = (

@@ -6,7 +6,6 @@ guarded write notices (``_item_as_read``). These tests make the second request w
 """
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -18,6 +17,7 @@ from exams import services
 from exams.models import AttemptItem
 from exams.tests.factories import bank_build, correct_ids, wrong_id
 from gamification.models import DailyActivity, XPEntry
+from tests.races import while_held
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,49 +28,21 @@ def postgresql_only():
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
 
 
-def waiting_for_a_lock(timeout=20.0) -> bool:
-    """Whether another backend of this database waits for a row lock (polled, with a limit)."""
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else fixed for the transaction
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-    return False
-
-
 def answer_while_another_holds_the_lock(user, attempt, first, second):
     """The first answer holds the attempt's lock until the second request waits for it."""
-    outcome, errors = {}, []
-    held = threading.Event()
+    outcome = {}
 
-    def later():
+    def answer(key, choice_ids):
         try:
-            held.wait(timeout=20)
-            outcome["second"] = services.answer_submit(
-                attempt_id=attempt.pk, user=user, position=1, choice_ids=second
+            outcome[key] = services.answer_submit(
+                attempt_id=attempt.pk, user=user, position=1, choice_ids=choice_ids
             )
         except services.EngineError as error:
-            outcome["second"] = error
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+            if key == "first":
+                raise
+            outcome[key] = error
 
-    thread = threading.Thread(target=later)
-    thread.start()
-    with transaction.atomic():
-        outcome["first"] = services.answer_submit(
-            attempt_id=attempt.pk, user=user, position=1, choice_ids=first
-        )
-        held.set()
-        assert waiting_for_a_lock()
-    thread.join(timeout=30)
-    assert errors == []
+    while_held(lambda: answer("first", first), lambda: answer("second", second))
     return outcome
 
 

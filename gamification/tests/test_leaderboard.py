@@ -5,11 +5,10 @@ account deletion); the figures are compared with the direct sliding-window sum, 
 with the query it replaced (kept here as the oracle).
 """
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.db.models import Max, Q, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,6 +21,7 @@ from gamification import services
 from gamification.models import LeaderboardWindow, XPEntry
 from gamification.selectors import LeaderboardRow, leaderboard, leaderboard_name
 from gamification.tests.factories import LearnerHistory
+from tests.races import while_held
 
 pytestmark = pytest.mark.django_db
 
@@ -280,22 +280,6 @@ def test_moving_the_window_and_reading_the_board_take_five_queries():
 # Concurrent reads (PostgreSQL) -----------------------------------------------------------------
 
 
-def waiting_for_a_lock(timeout=20.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_reads_age_the_window_once():
     if connection.vendor != "postgresql":
@@ -306,25 +290,10 @@ def test_concurrent_reads_age_the_window_once():
             answers(user, NOW - timedelta(days=day, hours=n))
     services.leaderboard_age(now=NOW)
     later = NOW + timedelta(days=3)
-    errors, held = [], threading.Event()
-
-    def second_read():
-        try:
-            held.wait(timeout=20)
-            services.leaderboard_age(now=later)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=second_read)
-    thread.start()
-    with transaction.atomic():
-        services.leaderboard_age(now=later)
-        held.set()
-        assert waiting_for_a_lock()
-    thread.join(timeout=30)
-    assert errors == []
+    while_held(
+        lambda: services.leaderboard_age(now=later),
+        lambda: services.leaderboard_age(now=later),
+    )
     assert kept() == summed(later)
 
 
@@ -338,25 +307,10 @@ def test_an_old_entry_written_during_a_read_waits_for_it_and_counts_once():
         answers(ada, NOW - timedelta(days=day))
     services.leaderboard_age(now=NOW)
     later = NOW + timedelta(days=3)
-    errors, held = [], threading.Event()
-
-    def old_answers():
-        try:
-            held.wait(timeout=20)
-            # Inside the window at NOW, outside it at ``later``: what the read is moving.
-            answers(bo, NOW - timedelta(days=5))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=old_answers)
-    thread.start()
-    with transaction.atomic():
-        services.leaderboard_age(now=later)
-        held.set()
-        assert waiting_for_a_lock()
-    thread.join(timeout=30)
-    assert errors == []
+    # Inside the window at NOW, outside it at ``later``: what the read is moving.
+    while_held(
+        lambda: services.leaderboard_age(now=later),
+        lambda: answers(bo, NOW - timedelta(days=5)),
+    )
     assert XPEntry.objects.filter(user=bo).exists()
     assert kept() == summed(later)
