@@ -10,7 +10,10 @@ statement, from the transition table), SQLite with row triggers. A statement tha
 count (an edit of a question's text) writes nothing to the parent row.
 
 ``counts_install`` runs after every ``migrate`` (see ``apps.py``): it (re)creates the triggers,
-which a migration that rebuilds a table on SQLite would drop, and recounts.
+which a migration that rebuilds a table on SQLite would drop, and recounts. On SQLite the
+triggers exist only between migrations (``counts_uninstall`` runs before ``migrate``): a
+trigger on the choices names the questions' table, and SQLite refuses to rebuild a table
+(create, copy, drop, rename) while another table's trigger names it.
 """
 
 from dataclasses import dataclass
@@ -73,6 +76,11 @@ CREATE OR REPLACE TRIGGER {c.name}_delete AFTER DELETE ON {c.child}
             END""",
         )
 
+    def sqlite_drop(self) -> tuple[str, ...]:
+        return tuple(
+            f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("insert", "delete", "update")
+        )
+
     def recount(self) -> str:
         c = self
         return f"""UPDATE {c.parent} SET {c.column} = (
@@ -109,3 +117,13 @@ def counts_install(*, connection) -> None:
                 for statement in kept.sqlite():
                     cursor.execute(statement)
             cursor.execute(kept.recount())
+
+
+def counts_uninstall(*, connection) -> None:
+    """SQLite: drop the triggers, so that a migration may rebuild the tables they name."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for kept in KEPT_COUNTS:
+            for statement in kept.sqlite_drop():
+                cursor.execute(statement)

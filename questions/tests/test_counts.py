@@ -92,3 +92,33 @@ def test_a_reimport_reads_its_batches_without_joins_or_sorting(tmp_path):
     ]
     assert len(reads) == 2  # the batch's questions, then their choices
     assert not [sql for sql in reads if "JOIN" in sql or "ORDER BY" in sql]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_migration_may_rebuild_the_counted_tables():
+    """Before ``migrate`` the triggers go (a choice trigger names the questions' table, which
+    SQLite will not rebuild while it does); after it they are back and the counts right."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL alters tables in place")
+    from django.apps import apps
+    from django.db import models
+
+    from questions.apps import _counts_install, _counts_uninstall
+
+    question = QuestionFactory()
+    config = apps.get_app_config("questions")
+    old = Question._meta.get_field("external_id")
+    new = models.CharField(max_length=old.max_length + 1)
+    new.set_attributes_from_name("external_id")
+    new.model = Question
+    _counts_uninstall(sender=config, using="default")  # pre_migrate
+    try:
+        with connection.schema_editor() as editor:
+            editor.alter_field(Question, old, new)  # a rebuild: copy, drop, rename
+    finally:
+        with connection.schema_editor() as editor:
+            editor.alter_field(Question, new, old)
+        _counts_install(sender=config, using="default")  # post_migrate
+
+    question.choices.update(is_correct=True)
+    assert Question.objects.get(pk=question.pk).correct_count == question.choices.count()
