@@ -5,9 +5,11 @@ from django.db.models.signals import post_migrate, pre_migrate
 def _counts_install(sender, using, **kwargs):
     from django.db import connections
 
-    from questions.counts import counts_install
+    from questions.counts import counts_install, counts_present
 
-    counts_install(connection=connections[using])
+    connection = connections[using]
+    if counts_present(connection=connection):  # not when migrated back to before them
+        counts_install(connection=connection)
 
 
 def _counts_uninstall(sender, using, **kwargs):

@@ -107,6 +107,16 @@ KEPT_COUNTS = (
 )
 
 
+def counts_present(*, connection) -> bool:
+    """Whether every kept count's column exists (not after migrating back to before them)."""
+    with connection.cursor() as cursor:
+        for kept in KEPT_COUNTS:
+            columns = connection.introspection.get_table_description(cursor, kept.parent)
+            if kept.column not in {column.name for column in columns}:
+                return False
+    return True
+
+
 def counts_install(*, connection) -> None:
     """Create (or replace) the triggers and recount; idempotent."""
     with connection.cursor() as cursor:
