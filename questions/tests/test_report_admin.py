@@ -4,6 +4,8 @@ item figures on the question list and the per-exam item analysis page, and who m
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -313,6 +315,21 @@ def test_the_question_list_shows_and_sorts_by_the_figures(admin_client, figures)
     assert analysed == ["HARD", "BADKEY", "FLAT", "SOUND", "EASY"]
     ranked = [q.external_id for q in by_discrimination if q.stat_discrimination is not None]
     assert ranked == ["SOUND", "HARD", "FLAT", "EASY", "BADKEY"]
+
+
+@pytest.mark.parametrize(
+    ("query", "joined"),
+    [("", False), ("?q=HARD", False), ("?facility=hard", True), ("?o=-9", True)],
+)
+def test_the_question_list_joins_the_figures_only_to_filter_or_sort_by_them(
+    admin_client, figures, query, joined
+):
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(f"{QUESTIONS_URL}{query}")
+
+    assert response.status_code == 200 and "0.12" in response.content.decode()
+    counts = [q["sql"] for q in captured if "COUNT(*)" in q["sql"]]
+    assert counts and all(("questions_itemstat" in sql) == joined for sql in counts)
 
 
 def test_the_question_list_keeps_its_budget_with_the_figure_filters(
