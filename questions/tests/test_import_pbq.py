@@ -214,3 +214,46 @@ def test_export_writes_option_columns_up_to_the_highest_letter_used(tmp_path):
     first = out.getvalue().splitlines()[0]
     assert "option-h" in first and "option-i" not in first and "exhibit" not in first
     assert out.getvalue().splitlines()[1].endswith('"H,G,F,E,D,C,B,A"')
+
+
+def test_a_reimport_in_batches_updates_what_changed_of_each_pbq_and_counts_it_once(tmp_path):
+    from questions.services import questions_import
+
+    first = [
+        pbq("P-1", answer="B,C,A"),
+        pbq("P-2", exhibit="port 22"),
+        match(external_id="P-3"),
+        pbq("P-4"),
+        match(external_id="P-5"),
+    ]
+    questions_import(paths=[write_csv(tmp_path / "security.csv", first, header=HEADER)])
+    before = dict(Question.objects.values_list("external_id", "revision_number"))
+    edited = [
+        pbq("P-1", answer="A,B,C"),  # a new order
+        pbq("P-2", exhibit="port 3389"),  # a new exhibit
+        match(external_id="P-3", values="Allow | Deny | Log", answer="Log | Deny | Allow"),
+        pbq("P-4"),  # unchanged
+        pbq("P-5"),  # a match question becomes an order
+    ]
+    again = tmp_path / "again" / "security.csv"
+    again.parent.mkdir()
+
+    report = questions_import(paths=[write_csv(again, edited, header=HEADER)], batch_size=2)
+
+    counts = report.files[0]
+    assert (counts.created, counts.updated, counts.unchanged) == (0, 4, 1)
+    stored = {q.external_id: q for q in Question.objects.all()}
+    assert {name: q.revision_number - before[name] for name, q in stored.items()} == {
+        "P-1": 1, "P-2": 1, "P-3": 1, "P-4": 0, "P-5": 1,
+    }  # fmt: skip
+    positions = stored["P-1"].choices.order_by("letter").values_list("position", flat=True)
+    assert list(positions) == [1, 2, 3]
+    assert stored["P-2"].exhibit == "port 3389"
+    assert stored["P-3"].match_values == ["Allow", "Deny", "Log"]
+    values = stored["P-3"].choices.order_by("letter").values_list("value", flat=True)
+    assert list(values) == ["Log", "Deny", "Allow"]
+    assert (stored["P-5"].kind, stored["P-5"].match_values) == ("order", [])
+    # "B,C,A": B comes first, C second, A third
+    assert list(stored["P-5"].choices.order_by("letter").values_list("position", flat=True)) == [
+        3, 1, 2,
+    ]  # fmt: skip
