@@ -175,15 +175,15 @@ def weekly_recount(*, connection, now: datetime) -> None:
 
 
 def weekly_install(*, connection, now: datetime, triggers: bool = True) -> None:
-    """Create (or replace) the triggers, then recount; idempotent."""
-    with connection.cursor() as cursor:
-        if not triggers:
-            pass
-        elif connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_INSTALL)
-        else:
-            for statement in SQLITE_UNINSTALL + SQLITE_INSTALL:
-                cursor.execute(statement)
+    """Create (or replace) the triggers (unless ``triggers`` is false), then recount;
+    idempotent."""
+    if triggers:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(POSTGRES_INSTALL)
+            else:
+                for statement in SQLITE_UNINSTALL + SQLITE_INSTALL:
+                    cursor.execute(statement)
     weekly_recount(connection=connection, now=now)
 
 
