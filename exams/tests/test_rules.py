@@ -39,3 +39,21 @@ def test_the_scaled_score_is_linear_on_the_range_rounded_half_up(correct, total,
 def test_the_scaled_score_follows_an_exams_own_range():
     assert rules.scaled_score_compute(correct=1, total=2, score_min=0, score_max=1000) == 500
     assert rules.scaled_score_compute(correct=0, total=0, score_min=200, score_max=800) == 200
+
+
+def test_a_pbq_weighs_three_multiple_choice_items():
+    assert rules.item_weight("choice") == 1
+    assert rules.item_weight("order") == rules.item_weight("match") == rules.PBQ_WEIGHT == 3
+
+
+def test_a_mastery_window_keeps_the_newest_answers_by_time_not_by_item():
+    # Item ids run against time here: the window must keep the latest answers.
+    older = [[1_000 + n, 500 - n, 1] for n in range(rules.RECENT_WINDOW)]
+    newer = [[2_000 + n, n, 0] for n in range(10)]
+
+    merged = rules.recent_merge(older, newer)
+
+    assert len(merged) == rules.RECENT_WINDOW
+    assert merged[:10] == [[2_000 + n, n, 0] for n in reversed(range(10))]
+    assert merged[-1] == [1_000 + 10, 490, 1]  # the 10 oldest left the window
+    assert rules.recent_merge(merged, newer) == merged  # the same answers count once
