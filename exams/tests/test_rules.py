@@ -57,3 +57,26 @@ def test_a_mastery_window_keeps_the_newest_answers_by_time_not_by_item():
     assert merged[:10] == [[2_000 + n, n, 0] for n in reversed(range(10))]
     assert merged[-1] == [1_000 + 10, 490, 1]  # the 10 oldest left the window
     assert rules.recent_merge(merged, newer) == merged  # the same answers count once
+
+
+@pytest.mark.parametrize(
+    ("score", "is_correct", "credit"),
+    [
+        (None, True, Fraction(1)),  # a row from before scores were kept
+        (None, False, Fraction(0)),
+        (None, None, Fraction(0)),
+        (5 / 7, False, Fraction(5, 7)),  # a PBQ's partial credit, read back exactly
+        (1.0, True, Fraction(1)),
+        (0.0, False, Fraction(0)),
+    ],
+)
+def test_an_items_credit_reads_back_from_its_stored_score(score, is_correct, credit):
+    assert rules.stored_credit(score, is_correct) == credit
+
+
+def test_pbq_elements_are_right_in_their_place_or_with_their_value():
+    positions = {11: 1, 12: 2, 13: 3}
+    assert rules.order_right(response=[11, 13, 12], positions=positions) == 1
+    assert rules.order_right(response=[11, None, 13], positions=positions) == 2
+    assert rules.match_right(response=["Allow", None, "Deny"], key=["Allow", "Deny", "Deny"]) == 2
+    assert rules.weighted_points([("choice", 1), ("order", Fraction(2, 3))]) == (3, 4)
