@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from gamification.rules import StreakView, streak_display
+from gamification.rules import StreakGap, StreakView, streak_display, streak_gap
 
 TODAY = date(2026, 12, 2)
 
@@ -39,3 +39,16 @@ def test_a_missed_day_without_a_freeze_shows_the_streak_broken_and_no_freeze_spe
     shown = streak_display(profile=profile(last=TODAY - timedelta(days=2), freezes=0), today=TODAY)
 
     assert shown == StreakView(0, 9, 0, active_today=False)
+
+
+@pytest.mark.parametrize(
+    ("current", "freezes", "gap"),
+    [
+        (1, 1, StreakGap.BRIDGED),  # a one-day streak is worth a held freeze
+        (0, 1, StreakGap.BROKEN),  # no streak to keep: the freeze stays held
+        (5, 0, StreakGap.BROKEN),
+    ],
+)
+def test_one_missed_day_is_bridged_only_for_a_streak_with_a_freeze(current, freezes, gap):
+    last = TODAY - timedelta(days=2)
+    assert streak_gap(last=last, day=TODAY, current=current, freezes=freezes) is gap
