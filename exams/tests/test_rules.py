@@ -80,3 +80,9 @@ def test_pbq_elements_are_right_in_their_place_or_with_their_value():
     assert rules.order_right(response=[11, None, 13], positions=positions) == 2
     assert rules.match_right(response=["Allow", None, "Deny"], key=["Allow", "Deny", "Deny"]) == 2
     assert rules.weighted_points([("choice", 1), ("order", Fraction(2, 3))]) == (3, 4)
+
+
+def test_a_pbqs_credit_is_the_share_of_its_elements_right():
+    assert rules.element_credit(right=5, total=7) == Fraction(5, 7)
+    assert rules.element_credit(right=0, total=4) == 0
+    assert rules.element_credit(right=0, total=0) == 0
