@@ -109,6 +109,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault(
         "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
     )
+    # Parameters bound by the server, so psycopg prepares a statement run several times on one
+    # connection (after DJANGO_DB_PREPARE_THRESHOLD runs): the answer's locked read is planned
+    # once per connection instead of on every answer. Switch it off behind a pooler that cannot
+    # keep prepared statements (PgBouncer in transaction mode before 1.21).
+    if env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "prepare_threshold", env.int("DJANGO_DB_PREPARE_THRESHOLD", default=5)
+        )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a management command share the file.
     DATABASES["default"].setdefault("OPTIONS", {})

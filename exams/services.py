@@ -452,21 +452,27 @@ def _choice_rows_of(item: AttemptItem) -> dict[int, dict]:
 
 
 # The navigator of the attempt (position, answered, flagged, a selection made), as one JSON
-# array computed beside the row that is read: no second query and no model per item.
+# array computed beside the row that is read: no second query and no model per item. Only the
+# row of the position answered carries it (``%s``); the others read NULL.
 NAVIGATOR_SQL = {
-    "postgresql": """(SELECT json_agg(json_build_array(n.position, n.answered_at IS NOT NULL,
-        n.flagged, jsonb_array_length(n.selected) > 0) ORDER BY n.position)
-        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id)""",
-    "sqlite": """(SELECT json_group_array(json_array(n.position, n.answered_at IS NOT NULL,
-        n.flagged, json_array_length(n.selected) > 0))
-        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id)""",
+    "postgresql": """CASE WHEN exams_attemptitem.position = %s THEN (SELECT json_agg(
+        json_build_array(n.position, n.answered_at IS NOT NULL, n.flagged,
+        jsonb_array_length(n.selected) > 0) ORDER BY n.position)
+        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id) END""",
+    "sqlite": """CASE WHEN exams_attemptitem.position = %s THEN (SELECT json_group_array(
+        json_array(n.position, n.answered_at IS NOT NULL, n.flagged,
+        json_array_length(n.selected) > 0))
+        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id) END""",
 }
 
 
-def _locked_items(*, attempt_id: int, user, positions) -> tuple[Attempt, dict, list] | None:
-    """The attempt's items at ``positions`` with their questions and their choices, and the
-    attempt (locked: only its own row, with its exam and the learner's profile) read with
-    them, with the navigator of every item, in one query.
+def _locked_items(
+    *, attempt_id: int, user, position: int, others=()
+) -> tuple[Attempt, dict, list] | None:
+    """The attempt's item at ``position`` and, in a simulation, its items at ``others`` (the
+    card shown next), with their questions and their choices, and the attempt (locked: only
+    its own row, with its exam and the learner's profile) read with them, with the navigator
+    of every item, in one query.
 
     Each item carries ``bookmarked`` and ``held`` (its question is held back by the learner's
     open simulation, for practice). Only the attempt is locked (the lock every write of the
@@ -479,7 +485,10 @@ def _locked_items(*, attempt_id: int, user, positions) -> tuple[Attempt, dict, l
     rows = (
         AttemptItem.objects.select_for_update(of=("attempt",))
         .select_related("attempt__exam", "attempt__user__profile", "question__objective__domain")
-        .filter(attempt_id=attempt_id, attempt__user=user, position__in=positions)
+        .filter(attempt_id=attempt_id, attempt__user=user)
+        .filter(
+            Q(position=position) | Q(position__in=others, attempt__mode=Attempt.Mode.SIMULATION)
+        )
         .annotate(
             bookmarked=Exists(bookmarked),
             held=Case(
@@ -488,17 +497,16 @@ def _locked_items(*, attempt_id: int, user, positions) -> tuple[Attempt, dict, l
                 ),
                 default=Value(False),
             ),
-            navigator=RawSQL(NAVIGATOR_SQL[connection.vendor], ()),  # noqa: S611 (constant)
+            navigator=RawSQL(NAVIGATOR_SQL[connection.vendor], (position,)),  # noqa: S611 (constant)
             choices_json=RawSQL(CHOICES_SQL[connection.vendor], ()),  # noqa: S611 (constant)
         )
         .order_by("position")
     )
     rows = study_selectors.card_annotate(rows, user_id=user.pk)
     items = {item.position: item for item in rows}
-    if not items:
+    if position not in items:
         return None
-    first = next(iter(items.values()))
-    attempt, navigator = first.attempt, first.navigator
+    attempt, navigator = items[position].attempt, items[position].navigator
     if isinstance(navigator, str):
         navigator = json.loads(navigator)
     if "profile" not in user._state.fields_cache:
@@ -549,8 +557,10 @@ def answer_submit(
     now = now or timezone.now()
     expired = None
     with transaction.atomic():
-        positions = {position, position + 1} | ({move_to} if move_to is not None else set())
-        found = _locked_items(attempt_id=attempt_id, user=user, positions=positions)
+        others = {position + 1} | ({move_to} if move_to is not None else set())
+        found = _locked_items(
+            attempt_id=attempt_id, user=user, position=position, others=others - {position}
+        )
         if found is None:
             attempt, items, navigator = _locked_attempt(attempt_id=attempt_id, user=user), {}, []
         else:

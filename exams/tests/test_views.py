@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -904,6 +905,33 @@ def test_query_budget_is_the_same_for_10_and_90_questions(
             assert client.get(url("review", attempt)).status_code == 200
         with django_assert_max_num_queries(6):
             assert client.get(reverse("exams:history")).status_code == 200
+
+
+def test_on_postgresql_the_answers_locked_read_is_prepared_once_per_connection(
+    user_client, user, big_bank
+):
+    """Server-side binding (billings.settings): after a few answers on one connection the
+    locked read runs as a prepared statement, planned once instead of on every answer."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    attempt = start(user, big_bank, count=10)
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%FOR UPDATE OF%"],
+            )
+            return cursor.fetchone()[0]
+
+    assert prepared() == 0
+    for item in attempt.items.order_by("position")[:8]:
+        response = user_client.post(
+            url("answer", attempt, item.position), {"choice": correct_ids(item)}, **HX
+        )
+        assert response.status_code == 200
+    assert prepared() == 1
+    assert attempt.items.filter(answered_at__isnull=False).count() == 8
 
 
 def answer_all_but_first(attempt, answered=(1,)):
