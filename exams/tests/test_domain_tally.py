@@ -123,6 +123,16 @@ def test_kept_recent_windows_are_the_last_answers_of_the_whole_history(seed):
     assert max(n for n, _ in expected.values()) == 50  # the windows are full: some dropped
     assert windows(user, replay=False) == expected
 
+    # Answers of attempts not submitted (open, abandoned) count only once they are submitted.
+    play(user, exam, "practice", rng=rng, now=at, finish=False, count=20)
+    play(user, exam, "practice", rng=rng, now=at, finish="abandon", count=20)
+    assert (
+        AttemptItem.objects.filter(attempt__user=user, answered_at__isnull=False)
+        .exclude(attempt__status=Attempt.Status.SUBMITTED)
+        .exists()
+    )
+    readiness = shown(user)
+
     services.domain_tallies_rebuild()
     assert windows(user, replay=False) == expected
-    assert shown(user) == history_aggregate(user)
+    assert shown(user) == history_aggregate(user) == readiness

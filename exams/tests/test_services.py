@@ -493,6 +493,97 @@ def test_gate_submits_when_due(user, bank):
     assert services.attempt_gate(attempt=third).gate == services.Gate.ABANDONED
 
 
+def test_a_flag_or_a_move_after_the_deadline_submits_the_attempt_and_says_so(user, bank):
+    """The gate every write of an open attempt goes through (``_while_open``): the time given
+    decides, the attempt is submitted as it stood at its deadline, nothing else is written."""
+    attempt = start(user, bank, "simulation", now=NOW)
+    in_time, late = NOW + timedelta(minutes=89), NOW + timedelta(minutes=90, seconds=1)
+    services.item_flag(attempt_id=attempt.pk, user=user, position=2, flagged=True, now=in_time)
+    services.attempt_move(attempt_id=attempt.pk, user=user, move_to=4, now=in_time)
+    finished = ["Badge: Finisher"]
+    with (
+        mock.patch("gamification.services.attempt_finished", return_value=finished),
+        pytest.raises(services.AttemptClosed) as closed,
+    ):
+        services.item_flag(attempt_id=attempt.pk, user=user, position=3, flagged=True, now=late)
+    assert str(closed.value) == "Time is up: the attempt was submitted as it stood."
+    assert closed.value.announcements == finished
+    assert closed.value.attempt.pk == attempt.pk
+    assert closed.value.attempt.status == Attempt.Status.SUBMITTED
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.submitted_at) == (Attempt.Status.SUBMITTED, attempt.deadline)
+    assert list(attempt.items.filter(flagged=True).values_list("position", flat=True)) == [2]
+    assert attempt.current_position == 4
+    with pytest.raises(services.AttemptClosed) as closed:
+        services.attempt_move(attempt_id=attempt.pk, user=user, move_to=5, now=late)
+    assert closed.value.attempt.status == Attempt.Status.SUBMITTED
+    assert closed.value.announcements == []  # submitted once: nothing new to announce
+
+
+def test_a_refused_flag_says_why_and_carries_the_attempt(user, bank):
+    attempt = start(user, bank, count=10)
+    with pytest.raises(services.InvalidAnswer) as refused:
+        services.item_flag(attempt_id=attempt.pk, user=user, position=11, flagged=True)
+    assert str(refused.value) == "That question is not part of this attempt."
+    assert refused.value.attempt.pk == attempt.pk
+    assert not attempt.items.filter(flagged=True).exists()
+
+
+def test_the_gate_submits_at_the_deadline_and_passes_the_announcements_on(user, bank):
+    attempt = start(user, bank, "simulation", now=NOW)
+    with mock.patch("gamification.services.attempt_finished", return_value=["Badge: Finisher"]):
+        gate = services.attempt_gate(attempt=attempt, now=NOW + timedelta(hours=3))
+    assert gate.gate == services.Gate.EXPIRED
+    assert gate.announcements == ["Badge: Finisher"]
+    assert (attempt.status, attempt.submitted_at) == (Attempt.Status.SUBMITTED, attempt.deadline)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline
+
+
+def test_every_abandon_outcome_carries_the_attempt(user, bank):
+    practice = start(user, bank, count=5)
+    results = [services.attempt_abandon(attempt_id=practice.pk, user=user) for _ in range(2)]
+    assert [(r.outcome, r.attempt.pk) for r in results] == [
+        (services.AbandonOutcome.ABANDONED, practice.pk),
+        (services.AbandonOutcome.ALREADY_ABANDONED, practice.pk),
+    ]
+    assert results[0].attempt.status == Attempt.Status.ABANDONED
+    simulation = start(user, bank, "simulation", now=NOW)
+    with mock.patch("gamification.services.attempt_finished", return_value=["Badge: Finisher"]):
+        expired = services.attempt_abandon(
+            attempt_id=simulation.pk, user=user, now=NOW + timedelta(hours=2)
+        )
+    assert (expired.outcome, expired.attempt.pk) == (services.AbandonOutcome.EXPIRED, simulation.pk)
+    assert expired.announcements == ["Badge: Finisher"]
+    again = services.attempt_abandon(attempt_id=simulation.pk, user=user)
+    assert (again.outcome, again.attempt.pk) == (
+        services.AbandonOutcome.ALREADY_SUBMITTED,
+        simulation.pk,
+    )
+    assert again.attempt.status == Attempt.Status.SUBMITTED
+
+
+def test_only_the_questions_waiting_in_the_open_simulation_cannot_be_bookmarked(user, bank):
+    simulation = start(user, bank, "simulation", now=NOW)
+    first, second = (simulation.items.get(position=p) for p in (1, 2))
+    services.answer_submit(
+        attempt_id=simulation.pk, user=user, position=2, choice_ids=[wrong_id(second)], now=NOW
+    )
+    with pytest.raises(services.BookmarkRefused):
+        services.bookmark_set(user=user, question_id=first.question_id, on=True)
+    elsewhere = Question.objects.filter(exam=bank).exclude(
+        pk__in=simulation.items.values("question_id")
+    )[0]
+    assert services.bookmark_set(user=user, question_id=second.question_id, on=True) is True
+    assert services.bookmark_set(user=user, question_id=elsewhere.pk, on=True) is True
+    assert set(Bookmark.objects.filter(user=user).values_list("question_id", flat=True)) == {
+        second.question_id,
+        elsewhere.pk,
+    }
+    # Another learner's open simulation holds nothing back from this one.
+    assert services.bookmark_set(user=UserFactory(), question_id=first.question_id, on=True)
+
+
 def test_flag_sets_and_clears(user, bank):
     attempt = start(user, bank, count=10)
     for _ in range(2):  # repeats are harmless

@@ -526,13 +526,34 @@ def test_locked_avatar_is_refused_and_unlocked_one_is_set():
     user = learner()
     services.avatar_choose(user=user, key="circle")
     assert profile_of(user).avatar_key == "circle"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as locked:
         services.avatar_choose(user=user, key="diamond")  # needs the first-attempt badge
-    with pytest.raises(ValidationError):
+    assert (locked.value.code, locked.value.messages) == (
+        "locked_avatar",
+        ["Earn the badge to unlock this avatar first."],
+    )
+    with pytest.raises(ValidationError) as unknown:
         services.avatar_choose(user=user, key="no-such-avatar")
+    assert (unknown.value.code, unknown.value.messages) == (
+        "unknown_avatar",
+        ["There is no such avatar."],
+    )
+    assert profile_of(user).avatar_key == "circle"
     LearnerHistory(user).attempt(at=T0, results=[True])
     services.avatar_choose(user=user, key="diamond")
     assert profile_of(user).avatar_key == "diamond"
+
+
+def test_a_chosen_avatar_shows_at_once_on_the_profile_already_read():
+    """The page drawn after the choice reads ``request.user.profile``, loaded earlier."""
+    user = learner()
+    assert user.profile.avatar_key != "circle"  # the profile is read and kept on the user
+    services.avatar_choose(user=user, key="circle")
+    assert user.profile.avatar_key == "circle"
+    fresh = type(user).objects.get(pk=user.pk)  # a user whose profile was never read
+    services.avatar_choose(user=fresh, key="square")
+    assert "profile" not in fresh._state.fields_cache
+    assert profile_of(user).avatar_key == "square"
 
 
 @pytest.mark.django_db(transaction=True)
