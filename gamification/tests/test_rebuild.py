@@ -112,6 +112,22 @@ def test_rebuild_of_one_learner_leaves_the_others_alone(capsys):
     assert state(second) == second_state
 
 
+def test_rebuild_keeps_the_learners_own_email_award_time_and_resets_the_rest():
+    """The email badge is replayed at the learner's own award time (not another learner's),
+    and every figure is rebuilt from zero: damaged freezes do not survive a rebuild."""
+    user = varied_history("UTC")
+    before = state(user)
+    other = UserFactory()
+    EmailAddress.objects.create(user=other, email=other.email, primary=True, verified=True)
+    from gamification.services import email_verified_record
+
+    email_verified_record(user=other, at=T0 - timedelta(days=30))  # earlier than the learner's
+    damaged = 0 if before["profile"]["streak_freezes"] == 2 else 2
+    Profile.objects.filter(user=user).update(streak_freezes=damaged, xp_total=1)
+    call_command("rebuild_progress", "--user", user.email, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert state(user) == before
+
+
 def test_rebuild_refuses_an_unknown_learner():
     with pytest.raises(CommandError):
         call_command("rebuild_progress", "--user", "nobody@example.com")

@@ -326,6 +326,16 @@ def test_email_verified_badge_from_allauth_confirmation():
     assert UserBadge.objects.filter(user=user, badge__slug="email-verified").count() == 1
 
 
+def test_the_email_badge_reward_shows_at_once_on_the_profile_already_read():
+    from allauth.account.models import EmailAddress
+
+    user = learner()
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    assert user.profile.xp_total == 0  # read and kept on the user
+    services.email_verified_record(user=user, at=T0)
+    assert user.profile.xp_total == profile_of(user).xp_total > 0
+
+
 def test_attempts_finished_badges_and_their_announcement():
     user = learner()
     history = LearnerHistory(user)
