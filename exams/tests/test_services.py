@@ -774,6 +774,51 @@ def test_a_short_domain_hands_its_share_to_the_others(user):
     assert by_domain == {1: 2, 2: 8}
 
 
+def test_a_simulation_learner_moves_without_answering_within_the_attempt(user, bank):
+    attempt = start(user, bank, "simulation")
+    moved = services.attempt_move(attempt_id=attempt.pk, user=user, move_to=9)
+    assert (moved.pk, moved.current_position) == (attempt.pk, 9)
+    attempt.refresh_from_db()
+    assert attempt.current_position == 9
+    assert not attempt.items.filter(answered_at__isnull=False).exists()
+    for outside in (0, attempt.question_count + 1):
+        with pytest.raises(services.InvalidAnswer, match=r"^There is no such question"):
+            services.attempt_move(attempt_id=attempt.pk, user=user, move_to=outside)
+    practice = start(user, bank, count=5)
+    with pytest.raises(services.InvalidAnswer, match=r"^Practice moves with links"):
+        services.attempt_move(attempt_id=practice.pk, user=user, move_to=2)
+    attempt.refresh_from_db()
+    practice.refresh_from_db()
+    assert (attempt.current_position, practice.current_position) == (9, 1)
+
+
+def test_where_the_learner_is_is_kept_for_an_open_attempt_only(user, bank):
+    attempt = start(user, bank, count=5)
+    services.attempt_position_set(attempt=attempt, position=4)
+    assert attempt.current_position == 4
+    attempt.refresh_from_db()
+    assert attempt.current_position == 4
+    services.attempt_abandon(attempt_id=attempt.pk, user=user)
+    attempt.refresh_from_db()
+    services.attempt_position_set(attempt=attempt, position=2)
+    attempt.refresh_from_db()
+    assert attempt.current_position == 4
+
+
+def test_a_bookmark_by_position_marks_that_items_question(user, bank):
+    attempt = start(user, bank, count=5)
+    third = attempt.items.get(position=3)
+    assert services.item_bookmark_set(user=user, attempt=attempt, position=3, on=True) is True
+    assert list(Bookmark.objects.filter(user=user).values_list("question_id", flat=True)) == [
+        third.question_id
+    ]
+    assert services.item_bookmark_set(user=user, attempt=attempt, position=3, on=False) is False
+    assert not Bookmark.objects.exists()
+    with pytest.raises(services.InvalidAnswer, match=r"^That question is not part of"):
+        services.item_bookmark_set(user=user, attempt=attempt, position=6, on=True)
+    assert not Bookmark.objects.exists()
+
+
 def test_simulation_answer_moves_where_the_learner_chose(user, bank):
     attempt = start(user, bank, "simulation")
     item = attempt.items.get(position=3)

@@ -608,3 +608,48 @@ def test_two_attempts_finishing_at_the_same_moment_in_two_threads():
     assert sum("First steps" in m for m in said) == 1
     assert XPEntry.objects.filter(user=user, reason="attempt_finished").count() == 2
     assert profile_of(user).xp_total == ledger_total(user)
+
+
+# The catalogue -------------------------------------------------------------------------------
+
+
+def test_a_new_exam_gets_one_simulation_badge_after_the_others_and_keeps_staff_edits():
+    from questions.models import Exam
+
+    seeded = Badge.objects.filter(rule=rules.Rule.SIMULATION_PASSED)
+    last = max(seeded.values_list("position", flat=True))
+    exam = Exam.objects.create(
+        slug="new-exam",
+        code="NEW-001",
+        name="New exam",
+        pass_mark=700,
+        question_count=90,
+        time_limit_minutes=90,
+        position=50,
+    )
+    badge = services.exam_badge_ensure(exam=exam)
+    badge.refresh_from_db()
+    assert (badge.slug, badge.name, badge.rule, badge.exam_id, badge.threshold) == (
+        "simulation-passed-new-exam",
+        "NEW-001 ready",
+        rules.Rule.SIMULATION_PASSED,
+        exam.pk,
+        1,
+    )
+    assert badge.description == "Passed an exam simulation of New exam (NEW-001)."
+    assert (badge.tier, badge.xp_reward, badge.is_active) == (Badge.Tier.GOLD, 100, True)
+    assert badge.position == last + 1
+    Badge.objects.filter(pk=badge.pk).update(name="Renamed by staff", is_active=False)
+    again = services.exam_badge_ensure(exam=exam)
+    assert again.pk == badge.pk
+    assert (again.name, again.is_active) == ("Renamed by staff", False)
+    assert Badge.objects.filter(exam=exam).count() == 1
+
+
+def test_the_first_simulation_badge_of_an_empty_catalogue_takes_the_reserved_place():
+    from questions.models import Exam
+
+    Badge.objects.filter(rule=rules.Rule.SIMULATION_PASSED).delete()
+    exam = Exam.objects.get(slug="security")
+    badge = services.exam_badge_ensure(exam=exam)
+    assert badge.position == services.SIMULATION_BADGE_POSITION + 1
