@@ -8,10 +8,10 @@ The list page has a fixed query budget whatever the size of the bank (tests/test
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -530,46 +530,11 @@ class QuestionAdmin(admin.ModelAdmin):
             searching=bool(request.GET.get(SEARCH_VAR, "").strip()),
         )
 
-    # What the list filters or sorts by the item analysis: then its rows are joined.
-    STAT_PARAMETERS = ("item_analysis", "facility", "discrimination")
-    STAT_COLUMNS = ("stat_facility", "stat_discrimination")
-
-    def _stats_joined(self, request) -> bool:
-        """Whether the request filters or sorts by the item figures. Otherwise each shown
-        row reads its figures by a subquery, and the count and the page's ids read the
-        questions alone (a join with every question's figures cost more than the page)."""
-        if any(name in request.GET for name in self.STAT_PARAMETERS):
-            return True
-        columns = [
-            index
-            for index, name in enumerate(self.get_list_display(request), start=1)
-            if getattr(getattr(self, name, None), "admin_order_field", None) in self.STAT_COLUMNS
-        ]
-        sorted_by = {part.lstrip("-") for part in request.GET.get(ORDER_VAR, "").split(".") if part}
-        return any(str(index) in sorted_by for index in columns)
-
     def get_queryset(self, request):
-        # ``correct_count`` is a column kept by the database (questions/counts.py): the list
-        # filters and sorts by it without grouping every choice of the bank.
+        # ``correct_count`` and the current item analysis figures (``stat_*``) are columns
+        # kept by the database (questions/counts.py): the list filters and sorts by them
+        # without grouping every choice or joining every question's figures.
         queryset = super().get_queryset(request)
-        # The item analysis of the question's current revision (manage.py item_analysis).
-        if self._stats_joined(request):
-            queryset = queryset.annotate(
-                current_stat=FilteredRelation(
-                    "item_stats", condition=Q(item_stats__is_current=True)
-                ),
-                stat_facility=F("current_stat__facility"),
-                stat_discrimination=F("current_stat__discrimination"),
-                stat_flagged=F("current_stat__flagged"),
-            )
-        else:
-            current = ItemStat.objects.filter(question=OuterRef("pk"), is_current=True).order_by()
-            queryset = queryset.annotate(
-                **{
-                    f"stat_{name}": Subquery(current.values(name)[:1])
-                    for name in ("facility", "discrimination", "flagged")
-                }
-            )
         return queryset.prefetch_related(
             Prefetch(
                 "choices",

@@ -1,4 +1,5 @@
-"""Counts kept by the database: ``Exam.bank_size`` and ``Question.correct_count``.
+"""Counts and figures kept by the database: ``Exam.bank_size``, ``Question.correct_count`` and
+the current item analysis figures on the question (``Question.stat_*``).
 
 ``Exam.bank_size`` (active questions) is shown by the catalogue and the home page on every
 request, and ``Question.correct_count`` (correct choices) is what the admin question list
@@ -9,6 +10,11 @@ PostgreSQL with one statement-level trigger per operation (a bulk import adds on
 statement, from the transition table), SQLite with row triggers. A statement that moves no
 count (an edit of a question's text) writes nothing to the parent row.
 
+The item analysis figures (``KeptFigures``) are copied from the question's current
+``ItemStat`` row (``is_current``; at most one per question), so the admin list filters and
+sorts 100,000 questions by them with an index scan of the question table instead of a join
+with every question's figures.
+
 ``counts_install`` runs after every ``migrate`` (see ``apps.py``): it (re)creates the triggers,
 which a migration that rebuilds a table on SQLite would drop, and recounts. On SQLite the
 triggers exist only between migrations (``counts_uninstall`` runs before ``migrate``): a
@@ -17,6 +23,32 @@ trigger on the choices names the questions' table, and SQLite refuses to rebuild
 """
 
 from dataclasses import dataclass
+
+
+def _postgres_triggers(name: str, table: str, *, inserted: str, deleted: str, updated: str):
+    """One statement-level function and its three triggers on ``table``, each operation
+    running its SQL (which reads the ``new_rows`` and ``old_rows`` transition tables)."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN {inserted};
+    ELSIF TG_OP = 'DELETE' THEN {deleted};
+    ELSE {updated};
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER {name}_insert AFTER INSERT ON {table}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}_sync();
+CREATE OR REPLACE TRIGGER {name}_update AFTER UPDATE ON {table}
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {name}_sync();
+CREATE OR REPLACE TRIGGER {name}_delete AFTER DELETE ON {table}
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}_sync();
+"""
+
+
+def _sqlite_drop(name: str) -> tuple[str, ...]:
+    return tuple(f"DROP TRIGGER IF EXISTS {name}_{op}" for op in ("insert", "delete", "update"))
 
 
 @dataclass(frozen=True)
@@ -40,24 +72,14 @@ class KeptCount:
         per_parent += f" WHERE {c.flag} GROUP BY {c.fk}"
         added, removed = per_parent.format("", "new"), per_parent.format("-", "old")
         apply = f"UPDATE {c.parent} p SET {c.column} = p.{c.column} + d.n"
-        apply += " FROM ({}) d WHERE p.id = d.parent_id;"
-        return f"""
-CREATE OR REPLACE FUNCTION {c.name}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN {apply.format(added)}
-    ELSIF TG_OP = 'DELETE' THEN {apply.format(removed)}
-    ELSE {apply.format(moved)}
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER {c.name}_insert AFTER INSERT ON {c.child}
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {c.name}_sync();
-CREATE OR REPLACE TRIGGER {c.name}_update AFTER UPDATE ON {c.child}
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION {c.name}_sync();
-CREATE OR REPLACE TRIGGER {c.name}_delete AFTER DELETE ON {c.child}
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {c.name}_sync();
-"""
+        apply += " FROM ({}) d WHERE p.id = d.parent_id"
+        return _postgres_triggers(
+            c.name,
+            c.child,
+            inserted=apply.format(added),
+            deleted=apply.format(removed),
+            updated=apply.format(moved),
+        )
 
     def sqlite(self) -> tuple[str, ...]:
         c = self
@@ -77,11 +99,9 @@ CREATE OR REPLACE TRIGGER {c.name}_delete AFTER DELETE ON {c.child}
         )
 
     def sqlite_drop(self) -> tuple[str, ...]:
-        return tuple(
-            f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("insert", "delete", "update")
-        )
+        return _sqlite_drop(self.name)
 
-    def recount(self) -> str:
+    def recount(self, vendor: str) -> str:
         c = self
         return f"""UPDATE {c.parent} SET {c.column} = (
             SELECT count(*) FROM {c.child} x WHERE x.{c.fk} = {c.parent}.id AND x.{c.flag})"""
@@ -107,26 +127,119 @@ KEPT_COUNTS = (
 )
 
 
+@dataclass(frozen=True)
+class KeptFigures:
+    """The parent's ``columns`` copied from its child row that has ``flag`` set (or NULL)."""
+
+    name: str
+    child: str
+    fk: str
+    flag: str
+    parent: str
+    columns: tuple[tuple[str, str], ...]  # (parent column, child column)
+
+    def _postgres_refresh(self, ids: str) -> str:
+        """Set the parents whose id ``ids`` (a query of ``fk``) lists from their flagged child
+        row, NULL without one: one join."""
+        c = self
+        assigned = ", ".join(f"{mine} = x.{theirs}" for mine, theirs in c.columns)
+        read = ", ".join(f"k.{theirs}" for _, theirs in c.columns)
+        # Only the rows whose figures change are written (a recount rewrites nothing else).
+        mine = ", ".join(f"p.{mine}" for mine, _ in c.columns)
+        theirs = ", ".join(f"x.{theirs}" for _, theirs in c.columns)
+        return (
+            f"UPDATE {c.parent} p SET {assigned} FROM (SELECT ids.{c.fk} AS parent_id, {read} "
+            f"FROM ({ids}) ids LEFT JOIN {c.child} k ON k.{c.fk} = ids.{c.fk} AND k.{c.flag}) x "
+            f"WHERE p.id = x.parent_id AND ({mine}) IS DISTINCT FROM ({theirs})"
+        )
+
+    def _sqlite_refresh(self, ids: str) -> str:
+        """The same on SQLite, for the parents whose id is among ``ids`` (values or a query)."""
+        c = self
+        assigned = ", ".join(
+            f"{mine} = (SELECT x.{theirs} FROM {c.child} x WHERE x.{c.fk} = {c.parent}.id "
+            f"AND x.{c.flag})"
+            for mine, theirs in c.columns
+        )
+        return f"UPDATE {c.parent} SET {assigned} WHERE id IN ({ids})"
+
+    def postgres(self) -> str:
+        c = self
+        one = "SELECT {fk} FROM {table}_rows WHERE {flag}"
+        moved = f"{one} UNION {one}".replace("{table}", "new", 1).replace("{table}", "old", 1)
+        fill = {"fk": c.fk, "flag": c.flag}
+        return _postgres_triggers(
+            c.name,
+            c.child,
+            inserted=c._postgres_refresh(one.format(table="new", **fill)),
+            deleted=c._postgres_refresh(one.format(table="old", **fill)),
+            updated=c._postgres_refresh(moved.format(**fill)),
+        )
+
+    def sqlite(self) -> tuple[str, ...]:
+        c = self
+        return (
+            f"""CREATE TRIGGER IF NOT EXISTS {c.name}_insert AFTER INSERT ON {c.child}
+            WHEN NEW.{c.flag} BEGIN {c._sqlite_refresh(f"NEW.{c.fk}")}; END""",
+            f"""CREATE TRIGGER IF NOT EXISTS {c.name}_delete AFTER DELETE ON {c.child}
+            WHEN OLD.{c.flag} BEGIN {c._sqlite_refresh(f"OLD.{c.fk}")}; END""",
+            f"""CREATE TRIGGER IF NOT EXISTS {c.name}_update AFTER UPDATE ON {c.child}
+            WHEN OLD.{c.flag} OR NEW.{c.flag}
+            BEGIN {c._sqlite_refresh(f"OLD.{c.fk}, NEW.{c.fk}")}; END""",
+        )
+
+    def sqlite_drop(self) -> tuple[str, ...]:
+        return _sqlite_drop(self.name)
+
+    def recount(self, vendor: str) -> str:
+        ids = f"SELECT id AS {self.fk} FROM {self.parent}"
+        if vendor == "postgresql":
+            return self._postgres_refresh(ids)
+        return self._sqlite_refresh(ids)
+
+    def present(self, names: set[str]) -> bool:
+        return all(mine in names for mine, _ in self.columns)
+
+
+KEPT_FIGURES = (
+    KeptFigures(
+        "questions_current_stat",
+        "questions_itemstat",
+        "question_id",
+        "is_current",
+        "questions_question",
+        (
+            ("stat_facility", "facility"),
+            ("stat_discrimination", "discrimination"),
+            ("stat_flagged", "flagged"),
+        ),
+    ),
+)
+
+
 def counts_present(*, connection) -> bool:
-    """Whether every kept count's column exists (not after migrating back to before them)."""
+    """Whether every kept count's and figure's column exists (not after migrating back to
+    before them)."""
     with connection.cursor() as cursor:
-        for kept in KEPT_COUNTS:
-            columns = connection.introspection.get_table_description(cursor, kept.parent)
-            if kept.column not in {column.name for column in columns}:
-                return False
-    return True
+
+        def names(table):
+            return {c.name for c in connection.introspection.get_table_description(cursor, table)}
+
+        return all(kept.column in names(kept.parent) for kept in KEPT_COUNTS) and all(
+            kept.present(names(kept.parent)) for kept in KEPT_FIGURES
+        )
 
 
 def counts_install(*, connection) -> None:
     """Create (or replace) the triggers and recount; idempotent."""
     with connection.cursor() as cursor:
-        for kept in KEPT_COUNTS:
+        for kept in (*KEPT_COUNTS, *KEPT_FIGURES):
             if connection.vendor == "postgresql":
                 cursor.execute(kept.postgres())
             else:
                 for statement in kept.sqlite():
                     cursor.execute(statement)
-            cursor.execute(kept.recount())
+            cursor.execute(kept.recount(connection.vendor))
 
 
 def counts_uninstall(*, connection) -> None:
@@ -134,6 +247,6 @@ def counts_uninstall(*, connection) -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        for kept in KEPT_COUNTS:
+        for kept in (*KEPT_COUNTS, *KEPT_FIGURES):
             for statement in kept.sqlite_drop():
                 cursor.execute(statement)

@@ -185,6 +185,11 @@ class Question(models.Model):
         default=False,
         help_text="Set when enough learners report a problem; cleared by staff after a check.",
     )
+    # The figures of the question's current item analysis row (``ItemStat.is_current``), kept
+    # by database triggers (questions/counts.py): the admin list filters and sorts by them.
+    stat_facility = models.FloatField("facility", null=True, blank=True, editable=False)
+    stat_discrimination = models.FloatField("discrimination", null=True, blank=True, editable=False)
+    stat_flagged = models.BooleanField("flagged", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["exam", "external_id"]
@@ -220,16 +225,32 @@ class Question(models.Model):
             ),
             models.Index(fields=["correct_count"], name="questions_q_correct_idx"),
             models.Index(fields=["difficulty"], name="questions_q_difficulty_idx"),
+            models.Index(fields=["stat_facility"], name="questions_q_facility_idx"),
+            models.Index(fields=["stat_discrimination"], name="questions_q_discrimination_idx"),
+            models.Index(fields=["stat_flagged"], name="questions_q_flagged_idx"),
         ]
 
     def __str__(self):
         return f"{self.external_id}: {self.text[:60]}"
+
+    # Columns only the database writes (questions/counts.py): a save of an edited question
+    # leaves them alone, so a value read before a concurrent change is never written back.
+    KEPT_BY_DATABASE = frozenset(
+        {"correct_count", "stat_facility", "stat_discrimination", "stat_flagged"}
+    )
 
     def save(self, *args, **kwargs):
         # The one place a saved question takes its domain: always its objective's. (The
         # importer's bulk writes bypass save() and copy it from the same objective rows.)
         if self.objective_id:
             self.domain_id = self.objective.domain_id
+        editing = not self._state.adding and not kwargs.get("force_insert")
+        if editing and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.KEPT_BY_DATABASE
+            ]
         super().save(*args, **kwargs)
 
     @property

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from questions.counts import counts_install
-from questions.models import Exam, Question
+from questions.models import Choice, Exam, Question
 from questions.tests.factories import ExamFactory, QuestionFactory, objective_for
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +122,77 @@ def test_on_sqlite_a_migration_may_rebuild_the_counted_tables():
 
     question.choices.update(is_correct=True)
     assert Question.objects.get(pk=question.pk).correct_count == question.choices.count()
+
+
+# The current item analysis figures kept on the question --------------------------------------
+
+
+def kept_figures(*questions):
+    return [
+        tuple(
+            Question.objects.filter(pk=q.pk).values_list(
+                "stat_facility", "stat_discrimination", "stat_flagged"
+            )[0]
+        )
+        for q in questions
+    ]
+
+
+def test_the_current_figures_follow_every_write_of_the_item_analysis():
+    from questions.models import ItemStat
+    from questions.tests.test_report_admin import item_stat
+
+    exam = Exam.objects.get(slug="security")
+    one, two = QuestionFactory(exam=exam), QuestionFactory(exam=exam)
+    assert kept_figures(one, two) == [(None, None, None)] * 2
+
+    old = item_stat(one, revision_number=0, facility=0.1, is_current=False)
+    assert kept_figures(one) == [(None, None, None)]  # not the current row
+    current = item_stat(one, facility=0.8, discrimination=-0.2, flags=["likely wrong key"])
+    assert kept_figures(one, two) == [(0.8, -0.2, True), (None, None, None)]
+
+    ItemStat.objects.filter(pk=current.pk).update(facility=0.6, flagged=False)
+    assert kept_figures(one) == [(0.6, -0.2, False)]
+    # The current row moves to the older revision's row, then to the other question.
+    ItemStat.objects.filter(pk=current.pk).update(is_current=False)
+    ItemStat.objects.filter(pk=old.pk).update(is_current=True)
+    assert kept_figures(one) == [(0.1, 0.3, False)]
+    ItemStat.objects.filter(pk=old.pk).update(question=two)
+    assert kept_figures(one, two) == [(None, None, None), (0.1, 0.3, False)]
+    ItemStat.objects.filter(pk=old.pk).delete()
+    assert kept_figures(one, two) == [(None, None, None)] * 2
+
+
+def test_the_current_figures_follow_a_recomputed_item_analysis_and_a_reinstall():
+    """``item_stats_store`` replaces an exam's rows in bulk; a reinstall (after ``migrate``)
+    recopies every question's figures, e.g. after they were changed by hand."""
+    from questions.models import ItemStat
+    from questions.services import item_stats_store
+    from questions.tests.test_report_admin import item_stat
+
+    exam = Exam.objects.get(slug="security")
+    question = QuestionFactory(exam=exam)
+    item_stat(question, facility=0.3, discrimination=0.4)
+    item_stats_store(exam=exam)  # no answers: no figures at all
+    assert not ItemStat.objects.filter(question=question).exists()
+    assert kept_figures(question) == [(None, None, None)]
+    item_stat(question, facility=0.3, discrimination=0.4)
+    Question.objects.filter(pk=question.pk).update(stat_facility=0.99, stat_flagged=True)
+    counts_install(connection=connection)
+    assert kept_figures(question) == [(0.3, 0.4, False)]
+
+
+def test_saving_an_edited_question_never_writes_back_what_the_database_keeps():
+    from questions.tests.test_report_admin import item_stat
+
+    exam = Exam.objects.get(slug="security")
+    question = QuestionFactory(exam=exam)
+    read_before = Question.objects.get(pk=question.pk)  # e.g. the admin's form, opened earlier
+    item_stat(question, facility=0.7, discrimination=0.2)
+    Choice.objects.filter(question=question).update(is_correct=True)
+    read_before.text = "Edited after the figures and the key changed?"
+    read_before.save()
+    question.refresh_from_db()
+    assert question.text == "Edited after the figures and the key changed?"
+    assert (question.stat_facility, question.stat_discrimination) == (0.7, 0.2)
+    assert question.correct_count == Choice.objects.filter(question=question).count()

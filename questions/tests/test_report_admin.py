@@ -317,19 +317,16 @@ def test_the_question_list_shows_and_sorts_by_the_figures(admin_client, figures)
     assert ranked == ["SOUND", "HARD", "FLAT", "EASY", "BADKEY"]
 
 
-@pytest.mark.parametrize(
-    ("query", "joined"),
-    [("", False), ("?q=HARD", False), ("?facility=hard", True), ("?o=-9", True)],
-)
-def test_the_question_list_joins_the_figures_only_to_filter_or_sort_by_them(
-    admin_client, figures, query, joined
-):
+@pytest.mark.parametrize("query", ["", "?q=HARD", "?facility=hard", "?o=-9", "?o=8.-9"])
+def test_the_question_list_reads_the_figures_kept_on_the_question(admin_client, figures, query):
+    """Filtering and sorting by the figures reads the question's own columns: no join with
+    the item analysis rows, whose count grows with the bank (questions/counts.py)."""
     with CaptureQueriesContext(connection) as captured:
         response = admin_client.get(f"{QUESTIONS_URL}{query}")
 
-    assert response.status_code == 200 and "0.12" in response.content.decode()
-    counts = [q["sql"] for q in captured if "COUNT(*)" in q["sql"]]
-    assert counts and all(("questions_itemstat" in sql) == joined for sql in counts)
+    assert response.status_code == 200
+    assert "0.12" in response.content.decode() or query == "?q=HARD"
+    assert not [q["sql"] for q in captured if "questions_itemstat" in q["sql"]]
 
 
 def test_the_question_list_keeps_its_budget_with_the_figure_filters(
