@@ -8,10 +8,11 @@ from django.conf import settings
 from django.test import Client
 
 
-def page_open(browser, *, width: int = 1280, **options):
-    """A new page, in a fresh context ``width`` pixels wide; ``options`` go to the context
-    (``java_script_enabled=False``, ``bypass_csp=True``...). Close it with ``page.context``."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, **options)
+def page_open(browser, *, width: int = 1280, height: int = 900, **options):
+    """A new page, in a fresh context of ``width`` × ``height`` pixels; ``options`` go to the
+    context (``java_script_enabled=False``, ``bypass_csp=True``...). Close it with
+    ``page.context``."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page

@@ -61,6 +61,43 @@ def test_order_items_by_dragging_them(browser, client, live_server, width):
     context.close()
 
 
+def test_a_drag_held_at_the_bottom_of_the_window_scrolls_to_a_place_off_screen(
+    browser, client, live_server
+):
+    """On a short phone screen the last place is below the fold: holding the dragged item at
+    the window's bottom edge scrolls the page, and the item can be dropped there."""
+    page = page_open(browser, width=390, height=480)
+    problems = watch_console(page)
+    user = UserFactory()
+    attempt = practice_with(user, "order", items=6, key="ABCDEF")
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    dragged = item_texts(page)[0]
+    handle = page.locator("[data-pbq-item]").first.locator("[data-pbq-handle]")
+    handle.scroll_into_view_if_needed()
+    last = page.locator("[data-pbq-item]").last
+    assert not last.is_visible() or last.bounding_box()["y"] > 480  # below the fold
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 10, 476, steps=5)  # held at the bottom edge
+    before = page.evaluate("window.scrollY")
+    for _ in range(50):  # the page scrolls by itself while the drag is held there
+        page.wait_for_timeout(60)
+        if page.evaluate("window.scrollY") > before + 150:
+            break
+    assert page.evaluate("window.scrollY") > before + 150
+    target = last.bounding_box()
+    page.mouse.move(target["x"] + 20, target["y"] + target["height"] - 4, steps=5)
+    page.mouse.up()
+
+    texts = item_texts(page)
+    assert texts[-1] == dragged and sorted(texts) == [f"Item {c}" for c in "ABCDEF"]
+    expect(page.locator("[data-pbq-item]", has_text=dragged).locator("select")).to_have_value("6")
+    assert problems == []
+    page.context.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_match_rows_by_dragging_values_then_feedback_per_row(browser, client, live_server, width):
     context, page = sized(browser, width)

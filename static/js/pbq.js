@@ -34,15 +34,43 @@
     }
   }
 
+  // Held within EDGE pixels of the top or bottom of the window, a drag scrolls the page (up
+  // to STEP pixels a frame, faster nearer the edge), so a target off screen can be reached.
+  var EDGE = 48, STEP = 14;
+
+  function edgeSpeed(y) {
+    if (y < EDGE) return -Math.ceil(((EDGE - y) / EDGE) * STEP);
+    var below = window.innerHeight - y;
+    if (below < EDGE) return Math.ceil(((EDGE - below) / EDGE) * STEP);
+    return 0;
+  }
+
   function drag(event, source, onMove, onDrop) {
     if (event.button !== undefined && event.button !== 0) return;
     event.preventDefault();
     source.classList.add("is-dragging");
-    function move(e) { onMove(e.clientX, e.clientY); }
+    var last = null, frame = null;
+    function scroll() {
+      frame = null;
+      var speed = last ? edgeSpeed(last.y) : 0;
+      if (!speed) return;
+      var before = window.scrollY;
+      window.scrollBy(0, speed);
+      if (window.scrollY === before) return; // at the top or the bottom of the page
+      onMove(last.x, last.y);
+      frame = window.requestAnimationFrame(scroll);
+    }
+    function move(e) {
+      last = { x: e.clientX, y: e.clientY };
+      onMove(e.clientX, e.clientY);
+      if (frame === null) frame = window.requestAnimationFrame(scroll);
+    }
     function up(e) {
       document.removeEventListener("pointermove", move);
       document.removeEventListener("pointerup", up);
       document.removeEventListener("pointercancel", up);
+      if (frame !== null) window.cancelAnimationFrame(frame);
+      last = frame = null;
       source.classList.remove("is-dragging");
       if (e.type === "pointerup") onDrop(e.clientX, e.clientY);
     }
