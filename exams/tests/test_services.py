@@ -229,11 +229,23 @@ def test_simulation_deadline_and_accommodation(user, bank):
     assert attempt.deadline == NOW + timedelta(minutes=135)
 
 
+def test_a_shorter_simulation_gets_its_share_of_the_time_rounded_up():
+    exam = Exam(time_limit_minutes=90, question_count=90)
+    shares = {q: services.simulation_minutes(exam=exam, questions=q) for q in (1, 10, 45, 89)}
+    assert shares == {1: 1, 10: 10, 45: 45, 89: 89}
+    odd = Exam(time_limit_minutes=165, question_count=60)
+    assert services.simulation_minutes(exam=odd, questions=25) == 69  # 68.75 rounded up
+    assert services.simulation_minutes(exam=odd, questions=60) == 165
+    assert services.simulation_minutes(exam=odd, questions=90) == 165  # never more than it
+    assert services.simulation_minutes(exam=odd, questions=25, full_time=True) == 165
+
+
 def test_one_open_simulation_per_learner(user, bank):
     first = start(user, bank, "simulation")
     with pytest.raises(services.SimulationOpen) as error:
         start(user, bank, "simulation")
     assert error.value.attempt == first
+    assert str(error.value) == "You already have an exam simulation in progress."
     start(user, bank, count=10)  # practice is fine meanwhile
     services.attempt_abandon(attempt_id=first.pk, user=user, now=NOW)
     assert start(user, bank, "simulation").is_open
@@ -416,7 +428,9 @@ def test_finish_twice_counts_once(user, bank, spy):
         )
     first = services.attempt_finish(attempt_id=attempt.pk, user=user)
     second = services.attempt_finish(attempt_id=attempt.pk, user=user)
-    assert first.newly_finished and not second.newly_finished
+    assert (first.newly_finished, second.newly_finished) == (True, False)
+    assert first.attempt.pk == second.attempt.pk == attempt.pk
+    assert second.attempt.status == Attempt.Status.SUBMITTED
     assert Profile.objects.get(user=user).total_exams_taken == 1
     spy.finished.assert_called_once()
     assert spy.activity.call_count == 5  # practice answers were counted when given

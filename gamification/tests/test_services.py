@@ -353,6 +353,37 @@ def test_attempts_finished_badges_and_their_announcement():
     )
 
 
+def test_a_badge_switched_off_by_staff_is_never_awarded():
+    """On a finish (``badges_check``) and on an answer (``badges_check_moved``)."""
+    Badge.objects.filter(slug__in=["first-attempt", "correct-100"]).update(is_active=False)
+    user = learner()
+    LearnerHistory(user).attempt(at=T0, results=[True])
+    answer(user, T0 + timedelta(minutes=1), answered=120, correct=120)
+    assert not {"first-attempt", "correct-100"} & earned(user)
+    # An answer that reaches a badge still on looks at its kind: the one off stays off.
+    answer(user, T0 + timedelta(minutes=2), answered=400, correct=400)
+    assert "correct-500" in earned(user) and "correct-100" not in earned(user)
+    Badge.objects.filter(slug="correct-100").update(is_active=True)
+    answer(user, T0 + timedelta(minutes=3), answered=1, correct=1)
+    assert "correct-100" in earned(user)  # switched on again, it is awarded as usual
+
+
+def test_a_badge_is_announced_with_its_reward_once():
+    user = learner()
+    history = LearnerHistory(user)
+    history.attempt(at=T0, results=[True])
+    first = Badge.objects.get(slug="first-attempt")
+    assert f"Badge earned: {first.name} (+{first.xp_reward} XP)" in history.announcements
+    Badge.objects.filter(slug="correct-100").update(xp_reward=0)
+    said = answer(user, T0 + timedelta(minutes=1), answered=100, correct=100)
+    name = Badge.objects.get(slug="correct-100").name
+    assert f"Badge earned: {name}" in said  # no reward, nothing in brackets
+    event = services._Event(user_id=user.pk, at=T0)
+    assert event.badge_award(Badge.objects.get(slug="correct-500")) is True
+    assert event.badge_award(Badge.objects.get(slug="correct-500")) is False
+    event.close()
+
+
 def test_correct_answers_badge():
     user = learner()
     answer(user, T0, answered=120, correct=99)
