@@ -679,8 +679,8 @@ class QuestionReportAdmin(admin.ModelAdmin):
         "reason",
         "status",
         "reports_on_question",
-        "created_at",
-        "handled_by",
+        "reported",
+        "handler",
     )
     list_filter = ("status", "question__exam", "reason", ReportCountFilter)
     list_select_related = ("question__exam", "handled_by")
@@ -711,7 +711,26 @@ class QuestionReportAdmin(admin.ModelAdmin):
     def exam_code(self, obj):
         return obj.question.exam.code
 
-    @admin.display(description="reports on the question", ordering="question_reports")
+    @admin.display(description="reported", ordering="created_at")
+    def reported(self, obj):
+        """The day, short enough for the queue to fit a 1280-pixel screen; the time on hover."""
+        local = timezone.localtime(obj.created_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            local.isoformat(),
+            local.strftime("%Y-%m-%d %H:%M"),
+            local.strftime("%-d %b %Y"),
+        )
+
+    @admin.display(description="handled by", ordering="handled_by__email")
+    def handler(self, obj):
+        """The staff member's name before the @; the whole address on hover."""
+        if obj.handled_by is None:
+            return "-"
+        email = obj.handled_by.email
+        return format_html('<span title="{}">{}</span>', email, email.split("@", 1)[0])
+
+    @admin.display(description="reports", ordering="question_reports")
     def reports_on_question(self, obj):
         return obj.question_reports
 

@@ -4,6 +4,7 @@ JavaScript), staff fix the question in the admin with a reply, the learner reads
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -112,3 +113,31 @@ def test_a_learner_reports_staff_fix_the_question_the_learner_reads_the_reply(
     page.goto(f"{base}/")
     expect(page.get_by_text("Staff answered")).to_have_count(0)
     assert problems == []
+
+
+def test_the_report_queue_fits_a_1280_pixel_screen(browser, live_server):
+    """Every column of the staff's queue, the last one included, is on screen at 1280 px."""
+    from questions.tests.factories import QuestionFactory
+    from questions.tests.test_report_admin import report
+
+    exam = bank_build(per_domain=1)
+    staff = UserFactory(is_staff=True, is_superuser=True, verified=True)
+    for question in QuestionFactory.create_batch(3, exam=exam):
+        report(question, comment="The key says B but the explanation argues for C. " * 3)
+    QuestionReport.objects.filter(pk=QuestionReport.objects.first().pk).update(
+        status=QuestionReport.Status.REJECTED, handled_by=staff, handled_at=timezone.now()
+    )
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems = watch_console(page)
+    sign_in(page, live_server, staff)
+    page.goto(f"{live_server.url}/admin/questions/questionreport/")
+    expect(page.locator("#result_list thead th").last).to_have_text("Handled by")
+    # The table neither overflows its scrolling box nor runs under the filters beside it.
+    results = page.locator("#changelist .results")
+    assert results.evaluate("box => box.scrollWidth <= box.clientWidth")
+    table = page.locator("#result_list").bounding_box()
+    filters = page.locator("#changelist-filter").bounding_box()
+    assert table["x"] + table["width"] <= filters["x"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert problems == []
+    page.context.close()
