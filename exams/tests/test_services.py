@@ -470,7 +470,11 @@ def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
     assert attempt.status == Attempt.Status.SUBMITTED
     assert attempt.submitted_at == attempt.deadline
     assert attempt.correct_count == 1
-    assert attempt.items.get(position=2).answered_at is None  # the late answer was not stored
+    late_item = attempt.items.get(position=2)
+    assert late_item.answered_at is None  # the late answer was not stored
+    # Every question left unanswered is stored as wrong, with no credit.
+    assert (late_item.is_correct, late_item.score) == (False, 0)
+    assert not attempt.items.filter(answered_at__isnull=True).exclude(score=0).exists()
     # One answer of 90 is not an exam taken (``attempt_counts``); the answer still counts.
     assert attempt.counted is False
     assert Profile.objects.get(user=user).total_exams_taken == 0
