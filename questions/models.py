@@ -245,6 +245,7 @@ class Question(models.Model):
         if self.objective_id:
             self.domain_id = self.objective.domain_id
         editing = not self._state.adding and not kwargs.get("force_insert")
+        editing = editing and not self.get_deferred_fields()  # Django saves the loaded ones
         if editing and not args and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
