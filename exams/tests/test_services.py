@@ -649,6 +649,39 @@ def test_announcements_are_passed_on(user, bank):
         ]
 
 
+def test_a_simulation_is_scaled_on_its_own_exams_score_range(user):
+    exam = bank_build(per_domain=2)  # 10 questions
+    Exam.objects.filter(pk=exam.pk).update(
+        question_count=4, score_min=200, score_max=800, pass_mark=500
+    )
+    exam.refresh_from_db()
+    attempt = start(user, exam, "simulation")
+    for item in attempt.items.order_by("position"):
+        right = item.position <= 2
+        choice = correct_ids(item) if right else [wrong_id(item)]
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=item.position, choice_ids=choice, now=NOW
+        )
+    services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+    attempt.refresh_from_db()
+    assert (attempt.correct_count, attempt.scaled_score, attempt.passed) == (2, 500, True)
+
+
+def test_a_simulation_finish_announces_what_its_answers_and_the_finish_earned(user, bank):
+    """A simulation's answers count at submission: both sets of announcements are shown."""
+    attempt = start(user, bank, "simulation", now=NOW)
+    item = attempt.items.get(position=1)
+    services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item), now=NOW
+    )
+    with (
+        mock.patch("gamification.services.activity_record", return_value=["Daily goal met"]),
+        mock.patch("gamification.services.attempt_finished", return_value=["Badge: Finisher"]),
+    ):
+        result = services.attempt_finish(attempt_id=attempt.pk, user=user, now=NOW)
+    assert result.announcements == ["Daily goal met", "Badge: Finisher"]
+
+
 def test_a_failure_while_finishing_rolls_everything_back(user, bank):
     attempt = start(user, bank, count=10)
     with (

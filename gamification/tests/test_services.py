@@ -384,6 +384,18 @@ def test_a_badge_is_announced_with_its_reward_once():
     event.close()
 
 
+def test_a_passed_simulation_is_announced_and_its_bonus_names_the_attempt():
+    user = learner()
+    history = LearnerHistory(user)
+    attempt = history.attempt(at=T0, results=[True] * 5, mode=Attempt.Mode.SIMULATION)
+    assert attempt.passed
+    assert f"Simulation passed (+{services.XP_SIMULATION_PASSED} XP)" in history.announcements
+    bonus = XPEntry.objects.get(user=user, reason=XPEntry.Reason.SIMULATION_PASSED)
+    assert (bonus.amount, bonus.attempt_id) == (services.XP_SIMULATION_PASSED, attempt.pk)
+    finished = XPEntry.objects.get(user=user, reason=XPEntry.Reason.ATTEMPT_FINISHED)
+    assert finished.attempt_id == attempt.pk
+
+
 def test_correct_answers_badge():
     user = learner()
     answer(user, T0, answered=120, correct=99)
