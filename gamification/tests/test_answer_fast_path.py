@@ -71,6 +71,15 @@ def test_the_short_path_has_the_effects_of_the_locked_event(seed):
         assert said_fast == said_slow, n
     got, expected = state(fast), state(slow)
     assert got["profile"] == expected["profile"]
+    kept = fast.profile  # the loaded profile is kept in step with what was written
+    assert [
+        kept.current_streak,
+        kept.longest_streak,
+        kept.streak_freezes,
+        kept.xp_total,
+        kept.total_questions_answered,
+        kept.last_activity_date,
+    ] == got["profile"]
     assert got["days"] == expected["days"]
     assert got["xp"] == expected["xp"]
     assert got["badges"] == expected["badges"] and expected["badges"]
