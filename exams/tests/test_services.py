@@ -364,10 +364,11 @@ def test_practice_double_submit_counts_once_and_cannot_change(user, bank, spy):
         )
     assert spy.activity.call_count == 1
     assert Profile.objects.get(user=user).total_questions_answered == 1
-    with pytest.raises(services.AnswerFinal, match="first answer stands"):
+    with pytest.raises(services.AnswerFinal, match="first answer stands") as final:
         services.answer_submit(
             attempt_id=attempt.pk, user=user, position=1, choice_ids=correct_ids(item)
         )
+    assert final.value.attempt.pk == attempt.pk  # the view shows that attempt's card
     item.refresh_from_db()
     assert item.is_correct is False
 
@@ -629,8 +630,10 @@ def test_abandon(user, bank):
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.ABANDONED
     assert Profile.objects.get(user=user).total_exams_taken == 0
-    with pytest.raises(services.AttemptClosed):
+    with pytest.raises(services.AttemptClosed) as closed:
         services.attempt_finish(attempt_id=attempt.pk, user=user)
+    assert str(closed.value) == "This attempt was abandoned."
+    assert (closed.value.attempt.pk, closed.value.announcements) == (attempt.pk, [])
 
 
 def test_announcements_are_passed_on(user, bank):
