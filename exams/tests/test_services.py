@@ -873,6 +873,27 @@ def test_a_bookmark_by_position_marks_that_items_question(user, bank):
     assert not Bookmark.objects.exists()
 
 
+def test_a_practice_set_with_feedback_at_the_end_moves_on_after_each_answer(user, bank):
+    attempt = start(user, bank, count=3, scope={"feedback": "end"})
+    assert attempt.feedback_at_end
+    nexts = []
+    for item in attempt.items.order_by("position"):
+        result = services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=item.position, choice_ids=[wrong_id(item)]
+        )
+        nexts.append(result.position_next)
+    assert nexts == [2, 3, 3]  # the last question stays where it is
+    attempt.refresh_from_db()
+    assert attempt.current_position == 3
+    # A practice set with feedback now stays on the question to show it.
+    now = start(user, bank, count=3)
+    first = now.items.get(position=1)
+    result = services.answer_submit(
+        attempt_id=now.pk, user=user, position=1, choice_ids=correct_ids(first)
+    )
+    assert result.position_next == 1
+
+
 def test_simulation_answer_moves_where_the_learner_chose(user, bank):
     attempt = start(user, bank, "simulation")
     item = attempt.items.get(position=3)
