@@ -894,6 +894,24 @@ def test_a_practice_set_with_feedback_at_the_end_moves_on_after_each_answer(user
     assert result.position_next == 1
 
 
+def test_the_same_simulation_answer_sent_again_changes_nothing_but_moves_on(user, bank):
+    attempt = start(user, bank, "simulation")
+    third = attempt.items.get(position=3)
+    first = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(third), confidence=2
+    )
+    services.attempt_move(attempt_id=attempt.pk, user=user, move_to=10)
+    again = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(third)
+    )
+    assert (first.newly_answered, again.newly_answered) == (True, False)
+    assert (again.item.pk, again.position_next) == (third.pk, 4)
+    attempt.refresh_from_db()
+    assert attempt.current_position == 4
+    third.refresh_from_db()
+    assert (third.is_correct, third.score, third.confidence) == (True, 1.0, 2)
+
+
 def test_simulation_answer_moves_where_the_learner_chose(user, bank):
     attempt = start(user, bank, "simulation")
     item = attempt.items.get(position=3)
