@@ -912,6 +912,38 @@ def test_the_same_simulation_answer_sent_again_changes_nothing_but_moves_on(user
     assert (third.is_correct, third.score, third.confidence) == (True, 1.0, 2)
 
 
+def test_a_simulation_autosave_keeps_the_learner_on_the_question_and_may_clear_it(user, bank):
+    attempt = start(user, bank, "simulation")
+    third = attempt.items.get(position=3)
+    saved = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(third), autosave=True
+    )
+    assert saved.position_next == 3  # the page stays; a plain save moves on
+    third.refresh_from_db()
+    assert third.answered_at is not None and third.is_correct
+    cleared = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=3, choice_ids=[], autosave=True
+    )
+    assert cleared.position_next == 3
+    third.refresh_from_db()
+    assert (third.answered_at, third.selected, third.is_correct) == (None, [], None)
+    with pytest.raises(services.InvalidAnswer, match=r"^Choose an answer first\.$"):
+        services.answer_submit(attempt_id=attempt.pk, user=user, position=3, choice_ids=[])
+    practice = start(user, bank, count=3)  # practice takes no autosave: an answer is needed
+    with pytest.raises(services.InvalidAnswer, match=r"^Choose an answer first\.$"):
+        services.answer_submit(
+            attempt_id=practice.pk, user=user, position=1, choice_ids=[], autosave=True
+        )
+
+
+def test_an_answer_to_a_position_outside_the_attempt_says_so(user, bank):
+    attempt = start(user, bank, count=3)
+    with pytest.raises(services.InvalidAnswer) as refused:
+        services.answer_submit(attempt_id=attempt.pk, user=user, position=4, choice_ids=[1])
+    assert str(refused.value) == "That question is not part of this attempt."
+    assert refused.value.attempt.pk == attempt.pk
+
+
 def test_simulation_answer_moves_where_the_learner_chose(user, bank):
     attempt = start(user, bank, "simulation")
     item = attempt.items.get(position=3)
