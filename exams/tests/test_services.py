@@ -936,6 +936,21 @@ def test_a_simulation_autosave_keeps_the_learner_on_the_question_and_may_clear_i
         )
 
 
+def test_a_question_waiting_in_the_open_simulation_cannot_be_answered_in_practice(user, bank):
+    simulation = start(user, bank, "simulation")
+    waiting = simulation.items.get(position=1)
+    practice = start(user, bank, question_ids=[waiting.question_id])
+    item = practice.items.get()
+    with pytest.raises(services.QuestionHeld) as held:
+        services.answer_submit(
+            attempt_id=practice.pk, user=user, position=1, choice_ids=correct_ids(item)
+        )
+    assert str(held.value) == services.QuestionHeld.message
+    assert held.value.attempt.pk == practice.pk
+    item.refresh_from_db()
+    assert item.answered_at is None
+
+
 def test_an_answer_to_a_position_outside_the_attempt_says_so(user, bank):
     attempt = start(user, bank, count=3)
     with pytest.raises(services.InvalidAnswer) as refused:
