@@ -936,6 +936,35 @@ def test_a_simulation_autosave_keeps_the_learner_on_the_question_and_may_clear_i
         )
 
 
+def test_an_attempt_counts_with_half_its_questions_answered_and_at_least_one():
+    counts = {
+        (answered, total): services.attempt_counts(answered=answered, total=total)
+        for answered, total in [(0, 0), (1, 1), (1, 3), (2, 3), (4, 10), (5, 10), (45, 90)]
+    }
+    assert counts == {
+        (0, 0): False,
+        (1, 1): True,
+        (1, 3): False,
+        (2, 3): True,
+        (4, 10): False,
+        (5, 10): True,
+        (45, 90): True,
+    }
+
+
+def test_the_navigator_handed_back_shows_the_answer_just_stored(user, bank):
+    attempt = start(user, bank, "simulation")
+    services.item_flag(attempt_id=attempt.pk, user=user, position=2, flagged=True)
+    second = attempt.items.get(position=2)
+    result = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=2, choice_ids=correct_ids(second)
+    )
+    cells = {position: rest for position, *rest in result.navigator}
+    assert len(cells) == attempt.question_count
+    assert cells[2] == [True, True, True]  # answered, flagged, a selection made
+    assert cells[1] == [False, False, False]
+
+
 def test_a_question_waiting_in_the_open_simulation_cannot_be_answered_in_practice(user, bank):
     simulation = start(user, bank, "simulation")
     waiting = simulation.items.get(position=1)
