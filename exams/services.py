@@ -38,18 +38,16 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Profile
-from exams import rules
+from exams import answer_sql, rules
 from exams.models import Attempt, AttemptItem, Bookmark, DomainTally
 from exams.rules import RECENT_WINDOW, recent_key, recent_merge, scaled_score_compute
 from exams.selectors import (
     open_simulation,
     pbqs_pick,
-    question_held,
     questions_pick,
     simulation_items_open,
 )
@@ -425,22 +423,8 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> list[str] | None:
     return None
 
 
-# The choices of an item's question (id, text, explanation, is_correct, position, value) as one
-# JSON array beside the item's row: the answer reads them with the locked attempt, in one query.
-CHOICES_SQL = {
-    "postgresql": """(SELECT json_agg(json_build_object('id', c.id, 'text', c.text,
-        'explanation', c.explanation, 'is_correct', c.is_correct, 'position', c.position,
-        'value', c.value)) FROM questions_choice c
-        WHERE c.question_id = exams_attemptitem.question_id)""",
-    "sqlite": """(SELECT json_group_array(json_object('id', c.id, 'text', c.text,
-        'explanation', c.explanation, 'is_correct', c.is_correct, 'position', c.position,
-        'value', c.value)) FROM questions_choice c
-        WHERE c.question_id = exams_attemptitem.question_id)""",
-}
-
-
 def _choice_rows_of(item: AttemptItem) -> dict[int, dict]:
-    """The choices read with ``item`` (``CHOICES_SQL``): choice id -> its row."""
+    """The choices read with ``item`` (``answer_sql.CHOICES_SQL``): choice id -> its row."""
     rows = item.choices_json
     if isinstance(rows, str):
         rows = json.loads(rows)
@@ -449,21 +433,6 @@ def _choice_rows_of(item: AttemptItem) -> dict[int, dict]:
         row["is_correct"] = bool(row["is_correct"])
         found[row["id"]] = row
     return found
-
-
-# The navigator of the attempt (position, answered, flagged, a selection made), as one JSON
-# array computed beside the row that is read: no second query and no model per item. Only the
-# row of the position answered carries it (``%s``); the others read NULL.
-NAVIGATOR_SQL = {
-    "postgresql": """CASE WHEN exams_attemptitem.position = %s THEN (SELECT json_agg(
-        json_build_array(n.position, n.answered_at IS NOT NULL, n.flagged,
-        jsonb_array_length(n.selected) > 0) ORDER BY n.position)
-        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id) END""",
-    "sqlite": """CASE WHEN exams_attemptitem.position = %s THEN (SELECT json_group_array(
-        json_array(n.position, n.answered_at IS NOT NULL, n.flagged,
-        json_array_length(n.selected) > 0))
-        FROM exams_attemptitem n WHERE n.attempt_id = exams_attemptitem.attempt_id) END""",
-}
 
 
 def _locked_items(
@@ -477,43 +446,20 @@ def _locked_items(
     Each item carries ``bookmarked`` and ``held`` (its question is held back by the learner's
     open simulation, for practice). Only the attempt is locked (the lock every write of the
     attempt takes first), so in PostgreSQL an item read after waiting for that lock may
-    predate the write of the request that held it: ``_item_as_read`` guards the write on what
-    was read (the navigator may then show that one answer late). None when no such item is
-    the learner's (the caller then reads the attempt alone to say why).
+    predate the write of the request that held it: the write is guarded on what was read
+    (``answer_sql.item_as_read``; the navigator may then show that one answer late). None when
+    no such item is the learner's (the caller then reads the attempt alone to say why).
     """
-    bookmarked = Bookmark.objects.filter(user_id=user.pk, question_id=OuterRef("question_id"))
-    rows = (
-        AttemptItem.objects.select_for_update(of=("attempt",))
-        .select_related("attempt__exam", "attempt__user__profile", "question__objective__domain")
-        .filter(attempt_id=attempt_id, attempt__user=user)
-        .filter(
-            Q(position=position) | Q(position__in=others, attempt__mode=Attempt.Mode.SIMULATION)
-        )
-        .annotate(
-            bookmarked=Exists(bookmarked),
-            held=Case(
-                When(
-                    ~Q(attempt__mode=Attempt.Mode.SIMULATION), then=question_held(user_id=user.pk)
-                ),
-                default=Value(False),
-            ),
-            navigator=RawSQL(NAVIGATOR_SQL[connection.vendor], (position,)),  # noqa: S611 (constant)
-            choices_json=RawSQL(CHOICES_SQL[connection.vendor], ()),  # noqa: S611 (constant)
-        )
-        .order_by("position")
+    rows, profile = answer_sql.locked_items_read(
+        attempt_id=attempt_id, user_id=user.pk, position=position, others=others
     )
-    rows = study_selectors.card_annotate(rows, user_id=user.pk)
     items = {item.position: item for item in rows}
     if position not in items:
         return None
     attempt, navigator = items[position].attempt, items[position].navigator
-    if isinstance(navigator, str):
-        navigator = json.loads(navigator)
-    if "profile" not in user._state.fields_cache:
-        user.profile = attempt.user.profile  # for the gamification event: no read of its own
+    if profile is not None and "profile" not in user._state.fields_cache:
+        user.profile = profile  # for the gamification event: no read of its own
     attempt.user = user  # the caller's user: no second read of it
-    for item in items.values():
-        item.attempt = attempt
     return attempt, items, sorted(navigator)
 
 
@@ -774,7 +720,7 @@ def _answer_store(
     answered_at = now if complete else None
     same = (item.selected, item.response) == (selected, response)
     if same and (item.answered_at is not None) == complete:
-        if not _item_as_read(item).exists():
+        if not answer_sql.item_as_read(item):
             return _answer_store_again(attempt, item, locals())
         # A double submit: nothing changes (a simulation still moves on).
         if moves_on:
@@ -789,7 +735,8 @@ def _answer_store(
     newly = item.answered_at is None and complete
     score = None if credit is None else float(credit)
     is_correct = None if credit is None else credit == 1
-    written = _item_as_read(item).update(
+    written = answer_sql.item_answer_write(
+        item,
         selected=selected,
         response=response,
         score=score,
@@ -835,18 +782,10 @@ def _answer_store_again(attempt, item, arguments: dict) -> AnswerResult:
     return _answer_store(attempt, item, **{key: arguments[key] for key in keys})
 
 
-def _item_as_read(item: AttemptItem):
-    """The item, if it still holds the answer it was read with (see ``_locked_items``)."""
-    same = AttemptItem.objects.filter(pk=item.pk, selected=item.selected, response=item.response)
-    if item.answered_at is None:
-        return same.filter(answered_at__isnull=True)
-    return same.filter(answered_at=item.answered_at)
-
-
 def _position_store(attempt: Attempt, position: int) -> None:
     """Inside the locked transaction of an open attempt: remember where the learner is."""
     if attempt.current_position != position:
-        Attempt.objects.filter(pk=attempt.pk).update(current_position=position)
+        answer_sql.position_write(attempt_id=attempt.pk, position=position)
         attempt.current_position = position
 
 
@@ -972,7 +911,7 @@ def domain_tallies_rebuild(*, item_model=AttemptItem, tally_model=DomainTally) -
     For rows written without the services (a migration's backfill, the scale bench's bulk
     load); ``item_model`` and ``tally_model`` let a migration pass its historical models. Reads
     each (learner, domain)'s newest ``RECENT_WINDOW`` answers with one ranked query."""
-    from django.db.models import Count, Q, Window
+    from django.db.models import Count, Window
     from django.db.models.functions import RowNumber
 
     answered = item_model.objects.filter(

@@ -282,6 +282,10 @@ ON CONFLICT (user_id, day) DO UPDATE SET
 RETURNING id, answered, correct, xp, goal_met, freeze_used
 """
 
+XP_ADD = """
+INSERT INTO gamification_xpentry (user_id, amount, reason, created_at) VALUES (%s, %s, %s, %s)
+"""
+
 
 def _answers_fast(*, user, profile, answered: int, correct: int, at: datetime) -> list | None:
     """Answers on an ordinary day in three statements: the profile (streak set from what was
@@ -330,9 +334,9 @@ def _answers_fast(*, user, profile, answered: int, correct: int, at: datetime) -
     activity = DailyActivity(id=activity_id, user_id=user.pk, day=day)
     activity.answered, activity.correct, activity.xp, goal_met, freeze_used = figures
     activity.goal_met, activity.freeze_used = bool(goal_met), bool(freeze_used)
-    XPEntry.objects.create(
-        user_id=user.pk, amount=gain, reason=XPEntry.Reason.ANSWERS, created_at=at
-    )
+    created_at = XPEntry._meta.get_field("created_at").get_db_prep_save(at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(XP_ADD, [user.pk, gain, XPEntry.Reason.ANSWERS.value, created_at])
     level_before = level_for(xp_total - gain)
     profile.current_streak, profile.longest_streak, profile.streak_freezes = (
         current,

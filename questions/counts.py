@@ -101,7 +101,7 @@ class KeptCount:
     def sqlite_drop(self) -> tuple[str, ...]:
         return _sqlite_drop(self.name)
 
-    def recount(self, vendor: str) -> str:
+    def recount(self) -> str:
         c = self
         return f"""UPDATE {c.parent} SET {c.column} = (
             SELECT count(*) FROM {c.child} x WHERE x.{c.fk} = {c.parent}.id AND x.{c.flag})"""
@@ -165,15 +165,14 @@ class KeptFigures:
 
     def postgres(self) -> str:
         c = self
-        one = "SELECT {fk} FROM {table}_rows WHERE {flag}"
-        moved = f"{one} UNION {one}".replace("{table}", "new", 1).replace("{table}", "old", 1)
-        fill = {"fk": c.fk, "flag": c.flag}
+        added = f"SELECT {c.fk} FROM new_rows WHERE {c.flag}"
+        removed = f"SELECT {c.fk} FROM old_rows WHERE {c.flag}"
         return _postgres_triggers(
             c.name,
             c.child,
-            inserted=c._postgres_refresh(one.format(table="new", **fill)),
-            deleted=c._postgres_refresh(one.format(table="old", **fill)),
-            updated=c._postgres_refresh(moved.format(**fill)),
+            inserted=c._postgres_refresh(added),
+            deleted=c._postgres_refresh(removed),
+            updated=c._postgres_refresh(f"{added} UNION {removed}"),
         )
 
     def sqlite(self) -> tuple[str, ...]:
@@ -232,14 +231,15 @@ def counts_present(*, connection) -> bool:
 
 def counts_install(*, connection) -> None:
     """Create (or replace) the triggers and recount; idempotent."""
+    vendor = connection.vendor
     with connection.cursor() as cursor:
         for kept in (*KEPT_COUNTS, *KEPT_FIGURES):
-            if connection.vendor == "postgresql":
-                cursor.execute(kept.postgres())
-            else:
-                for statement in kept.sqlite():
-                    cursor.execute(statement)
-            cursor.execute(kept.recount(connection.vendor))
+            for statement in (kept.postgres(),) if vendor == "postgresql" else kept.sqlite():
+                cursor.execute(statement)
+        for kept in KEPT_COUNTS:
+            cursor.execute(kept.recount())
+        for kept in KEPT_FIGURES:
+            cursor.execute(kept.recount(vendor))
 
 
 def counts_uninstall(*, connection) -> None:

@@ -12,8 +12,11 @@ calls this module).
 The rating rule and the day boundary are in ``study.rules``.
 """
 
+import functools
 from dataclasses import asdict
 from datetime import datetime
+
+from django.db import connection
 
 from exams.models import Attempt
 from study import rules, selectors
@@ -36,6 +39,31 @@ def _upsert(cards: list[Card]) -> None:
         )
 
 
+@functools.cache
+def _upsert_one_sql() -> tuple[str, tuple]:
+    """One card's upsert, written once: ``bulk_create``'s statement without its per-call build
+    (it runs on every practice answer). The columns come from the model."""
+    fields = tuple(field for field in Card._meta.concrete_fields if not field.primary_key)
+    columns = ", ".join(field.column for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    updates = ", ".join(
+        f"{column} = excluded.{column}"
+        for column in (Card._meta.get_field(name).column for name in UPSERT_FIELDS)
+    )
+    sql = (
+        f"INSERT INTO {Card._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
+        f" ON CONFLICT (user_id, question_id) DO UPDATE SET {updates}"
+    )
+    return sql, fields
+
+
+def _upsert_one(card: Card) -> None:
+    sql, fields = _upsert_one_sql()
+    params = [field.get_db_prep_save(getattr(card, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def card_record(
     *,
     user_id: int,
@@ -50,7 +78,7 @@ def card_record(
     """Review the learner's card of the question (``before``: its state read with the item)."""
     rating = rules.rating_for(correct=correct, confidence=confidence, seconds=seconds)
     after = rules.card_review(card=before, rating=rating, at=at, confidence=confidence)
-    _upsert([_card_row(user_id=user_id, question_id=question_id, exam_id=exam_id, state=after)])
+    _upsert_one(_card_row(user_id=user_id, question_id=question_id, exam_id=exam_id, state=after))
     return after
 
 

@@ -2,7 +2,8 @@
 
 The answer service reads the attempt's items in the statement that locks the attempt; after
 waiting for that lock an item may predate the write of the request that held it, which the
-guarded write notices (``_item_as_read``). These tests make the second request wait for real.
+guarded write notices (``exams.answer_sql.item_as_read``). These tests make the second request
+wait for real.
 """
 
 import threading

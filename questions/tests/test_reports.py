@@ -4,6 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.forms.utils import ErrorDict
+from django.template import engines
+from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +14,7 @@ from accounts.tests.factories import UserFactory
 from exams import services as exams
 from gamification.models import UserBadge
 from questions import services
+from questions.forms import report_form
 from questions.models import QuestionReport
 from questions.tests.factories import ExamFactory, QuestionFactory
 
@@ -262,3 +266,24 @@ def test_the_dashboard_tells_of_replies_until_the_reports_page_is_opened(
     assert "Staff answered 1 of the problems you reported" in dashboard
     assert "Thanks!" in reports and "Fixed" in reports
     assert "Staff answered" not in again
+
+
+@pytest.mark.parametrize(
+    ("item_id", "next_url"), [(7, "/exams/1/review/?only=wrong&page=2"), (None, "")]
+)
+def test_the_blank_form_written_out_is_the_html_the_widgets_render(item_id, next_url):
+    # The blank form (feedback card, review, bookmarks) is written out in the template; the
+    # form shown again with its values goes through Django's widgets. Without errors, the two
+    # must be the same HTML: a reason or label added to the form shows in both.
+    blank = report_form(question_id=5, item_id=item_id, next_url=next_url)
+    through_widgets = report_form(question_id=5, item_id=item_id, next_url=next_url)
+    through_widgets.is_bound, through_widgets._errors = True, ErrorDict()
+    through_widgets.data = {
+        key: str(value) for key, value in blank.initial.items() if value is not None
+    }
+    template = engines["django"].get_template("questions/_report.html#form")
+
+    html = [template.render({"form": form, "question_id": 5}) for form in (blank, through_widgets)]
+
+    assert "{{" not in html[0] and 'name="reason" value="other"' in html[0]
+    assert parse_html(html[0]) == parse_html(html[1])
