@@ -88,6 +88,19 @@ def test_finishing_twice_adds_the_attempt_once():
     )
 
 
+def test_a_submission_moves_only_its_learners_tallies():
+    exam, rng, now = bank_build(per_domain=4), random.Random(8), timezone.now()
+    learner, other = UserFactory(), UserFactory()
+    play(other, exam, "practice", rng=rng, now=now, count=20)
+    kept = list(DomainTally.objects.filter(user=other).values_list("domain_id", "recent"))
+
+    play(learner, exam, "practice", rng=rng, now=now + timedelta(minutes=5), count=20)
+
+    assert list(DomainTally.objects.filter(user=other).values_list("domain_id", "recent")) == kept
+    assert shown(learner) == history_aggregate(learner)
+    assert windows(learner, replay=False) == windows(learner, replay=True)
+
+
 def windows(user, *, replay):
     from gamification.rules import LearnerFacts
 

@@ -452,6 +452,28 @@ def test_answer_after_submission_is_refused(user, bank):
         services.item_flag(attempt_id=attempt.pk, user=user, position=1, flagged=True)
 
 
+@pytest.mark.parametrize(
+    ("close", "message"),
+    [
+        ("finish", "This attempt has been submitted; answers can no longer change."),
+        ("abandon", "This attempt was abandoned."),
+    ],
+)
+def test_an_answer_to_a_closed_attempt_says_why_and_carries_the_attempt(user, bank, close, message):
+    attempt = start(user, bank, count=10)
+    getattr(services, f"attempt_{close}")(attempt_id=attempt.pk, user=user)
+    item = attempt.items.get(position=2)
+
+    with pytest.raises(services.AttemptClosed) as closed:
+        services.answer_submit(
+            attempt_id=attempt.pk, user=user, position=2, choice_ids=correct_ids(item)
+        )
+
+    assert str(closed.value) == message
+    assert closed.value.attempt.pk == attempt.pk
+    assert not attempt.items.filter(answered_at__isnull=False).exists()
+
+
 def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
     attempt = start(user, bank, "simulation", now=NOW)
     items = {i.position: i for i in attempt.items.all()}
