@@ -121,6 +121,65 @@ def test_match_rows_by_dragging_values_then_feedback_per_row(browser, client, li
     context.close()
 
 
+def touch_drag(page, source, target, *, target_y: float | None = None, steps: int = 8) -> None:
+    """Drag ``source`` onto ``target`` with a finger: Chromium's touch events (start, moves,
+    end) through the DevTools protocol, which the page sees as pointer events of type touch.
+    Had the browser taken the gesture for a pan, it would cancel the pointer and nothing would
+    move."""
+    target.scroll_into_view_if_needed()
+    source.scroll_into_view_if_needed()
+    cdp = page.context.new_cdp_session(page)
+    start, end = source.bounding_box(), target.bounding_box()
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1 = end["x"] + min(20, end["width"] / 2)
+    y1 = end["y"] + (end["height"] / 2 if target_y is None else target_y)
+
+    def touch(kind, x, y):
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", x0, y0)
+    for step in range(1, steps + 1):
+        touch("touchMove", x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps)
+    touch("touchEnd", x1, y1)
+    cdp.detach()
+
+
+def test_order_and_match_by_dragging_with_a_finger_on_a_phone(browser, client, live_server):
+    page = page_open(browser, width=390, height=800, has_touch=True, is_mobile=True)
+    problems = watch_console(page)
+    user = UserFactory()
+    order = practice_with(user, "order", items=4, key="DCBA")
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{order.pk}/q/1/")
+    expect(page.locator(".pbq-js-hint").first).to_be_visible()
+    first = item_texts(page)[0]
+    last = item_texts(page)[-1]
+
+    touch_drag(
+        page,
+        page.locator("[data-pbq-item]", has_text=last).locator("[data-pbq-handle]"),
+        page.locator("[data-pbq-item]").first,
+        target_y=3,
+    )
+
+    assert item_texts(page)[:2] == [last, first]
+    expect(page.locator("[data-pbq-item]", has_text=last).locator("select")).to_have_value("1")
+
+    match = practice_with(UserFactory(), "match", items=3, key=["Allow", "Deny", "Deny"])
+    match.user = user
+    match.save(update_fields=["user"])
+    page.goto(f"{live_server.url}/exams/attempts/{match.pk}/q/1/")
+    touch_drag(
+        page,
+        page.locator("[data-pbq-chip]", has_text="Deny"),
+        page.locator("[data-pbq-row]", has_text="Row B"),
+    )
+    expect(page.get_by_label("Row B: Deny")).to_be_checked()
+    assert problems == []
+    page.context.close()
+
+
 def test_match_by_keyboard_with_value_selects(browser, client, live_server):
     context, page = sized(browser, 1280)
     user = UserFactory()
