@@ -23,9 +23,10 @@ own fields, as the ORM would.
 
 import functools
 import json
+import weakref
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from accounts.models import Profile
 from exams.models import Attempt, AttemptItem
@@ -66,19 +67,30 @@ _USER_MARK = -731_947
 
 @dataclass(frozen=True)
 class _Part:
-    """One model of the row: its columns' place in the row, names and conversions."""
+    """One model of the row: where its columns are, the attribute and field of each, and the
+    table they are read from."""
 
     model: type
     start: int
     attnames: tuple[str, ...]
-    converters: tuple[tuple, ...]  # per column: ((converter, expression), ...)
+    fields: tuple
+    table: str
 
     @property
     def end(self) -> int:
         return self.start + len(self.attnames)
 
-    def build(self, row):
-        values = _converted(row[self.start : self.end], self.converters)
+    def values(self, row, conversions) -> list:
+        """The part's values in ``row``, converted as the ORM converts them."""
+        out = list(row[self.start : self.end])
+        for index, pairs in enumerate(conversions[self.start]):
+            if pairs and out[index] is not None:
+                for convert, expression in pairs:
+                    out[index] = convert(out[index], expression, connection)
+        return out
+
+    def build(self, row, conversions):
+        values = self.values(row, conversions)
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
@@ -91,18 +103,27 @@ class _Statement:
     held_params: tuple  # the held-back subquery's parameters, ``_USER_MARK`` for the learner
 
 
-def _converted(values, converters) -> list:
-    out = list(values)
-    for index, pairs in enumerate(converters):
-        if pairs and out[index] is not None:
-            for convert, expression in pairs:
-                out[index] = convert(out[index], expression, connection)
-    return out
+# The conversions of each statement, per connection: converters are methods of a connection's
+# backend, and each thread has its own connection.
+_conversions_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _column_converters(field, table: str) -> tuple:
+def _conversions(statement: _Statement) -> dict[int, tuple]:
+    """Each part's converters (by its start), per column: ((converter, expression), ...)."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    kept = _conversions_kept.setdefault(wrapper, {})
+    found = kept.get(statement.sql)
+    if found is None:
+        found = kept[statement.sql] = {
+            part.start: tuple(_column_converters(wrapper, f, part.table) for f in part.fields)
+            for part in (*statement.parts.values(), statement.card)
+        }
+    return found
+
+
+def _column_converters(wrapper, field, table: str) -> tuple:
     expression = field.get_col(table)
-    found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
+    found = wrapper.ops.get_db_converters(expression) + field.get_db_converters(wrapper)
     return tuple((convert, expression) for convert in found)
 
 
@@ -127,12 +148,7 @@ def _statement(vendor: str, others: int) -> _Statement:
         table = model._meta.db_table
         fields = model._meta.concrete_fields
         columns += [f"{quote(table)}.{quote(field.column)}" for field in fields]
-        parts[name] = _Part(
-            model,
-            start,
-            tuple(field.attname for field in fields),
-            tuple(_column_converters(field, table) for field in fields),
-        )
+        parts[name] = _Part(model, start, tuple(f.attname for f in fields), tuple(fields), table)
         start += len(fields)
     card_fields = [Card._meta.get_field(name) for name in study_selectors.CARD_FIELDS]
     columns += [f"study_card.{quote(field.column)}" for field in card_fields]
@@ -140,7 +156,8 @@ def _statement(vendor: str, others: int) -> _Statement:
         Card,
         start,
         tuple(f"card_{field.name}" for field in card_fields),
-        tuple(_column_converters(field, "study_card") for field in card_fields),
+        tuple(card_fields),
+        "study_card",
     )
     start += len(card_fields)
     held_sql, held_params = questions_held(user_id=_USER_MARK).query.sql_with_params()
@@ -213,24 +230,21 @@ def locked_items_read(
         cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
     items, attempt, profile = [], None, None
-    parts = statement.parts
+    parts, card, conversions = statement.parts, statement.card, _conversions(statement)
     for row in rows:
-        item = parts["item"].build(row)
+        item = parts["item"].build(row, conversions)
         if attempt is None:
-            attempt = parts["attempt"].build(row)
-            attempt.exam = parts["exam"].build(row)
+            attempt = parts["attempt"].build(row, conversions)
+            attempt.exam = parts["exam"].build(row, conversions)
             if row[parts["profile"].start] is not None:
-                profile = parts["profile"].build(row)
+                profile = parts["profile"].build(row, conversions)
         item.attempt = attempt
-        question = parts["question"].build(row)
-        objective = parts["objective"].build(row)
-        objective.domain = parts["domain"].build(row)
+        question = parts["question"].build(row, conversions)
+        objective = parts["objective"].build(row, conversions)
+        objective.domain = parts["domain"].build(row, conversions)
         question.objective = objective
         item.question = question
-        card = statement.card
-        for name, value in zip(
-            card.attnames, _converted(row[card.start : card.end], card.converters), strict=True
-        ):
+        for name, value in zip(card.attnames, card.values(row, conversions), strict=True):
             setattr(item, name, value)
         bookmarked, held, navigator, choices = row[statement.extra : statement.extra + 4]
         item.bookmarked, item.held = bool(bookmarked), bool(held)

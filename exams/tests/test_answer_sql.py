@@ -26,6 +26,15 @@ from study import selectors as study_selectors
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def statements_made_afresh():
+    """Each test makes the statements and their conversions itself, as a new server process
+    does, rather than reuse those an earlier test made (so what it checks is what they are now,
+    also under mutation testing)."""
+    answer_sql._statement.cache_clear()
+    answer_sql._conversions_kept.clear()
+
+
 def fields_of(instance) -> dict:
     return {
         field.attname: getattr(instance, field.attname)
