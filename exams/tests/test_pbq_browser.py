@@ -27,6 +27,12 @@ def sized(browser, width, *, javascript=True, bypass_csp=False):
     return page.context, page
 
 
+def attempt_open(page, live_server, user, attempt, where="q/1/"):
+    """Sign ``user`` in on ``page`` and open ``where`` in ``attempt`` (its first question)."""
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/{where}")
+
+
 def item_texts(page):
     return [text.strip() for text in page.locator("[data-pbq-item] .pbq-text").all_inner_texts()]
 
@@ -37,8 +43,7 @@ def test_order_items_by_dragging_them(browser, client, live_server, width):
     problems = watch_console(page)
     user = UserFactory()
     attempt = practice_with(user, "order", items=4, key="DCBA")
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    attempt_open(page, live_server, user, attempt)
     expect(page.locator(".pbq-js-hint").first).to_be_visible()
 
     wanted = ["Item D", "Item C", "Item B", "Item A"]
@@ -70,8 +75,7 @@ def test_a_drag_held_at_the_bottom_of_the_window_scrolls_to_a_place_off_screen(
     problems = watch_console(page)
     user = UserFactory()
     attempt = practice_with(user, "order", items=6, key="ABCDEF")
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    attempt_open(page, live_server, user, attempt)
     dragged = item_texts(page)[0]
     handle = page.locator("[data-pbq-item]").first.locator("[data-pbq-handle]")
     handle.scroll_into_view_if_needed()
@@ -104,8 +108,7 @@ def test_match_rows_by_dragging_values_then_feedback_per_row(browser, client, li
     problems = watch_console(page)
     user = UserFactory()
     attempt = practice_with(user, "match", items=3, key=["Allow", "Deny", "Deny"])
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    attempt_open(page, live_server, user, attempt)
 
     for row, value in (("Row A", "Allow"), ("Row B", "Deny"), ("Row C", "Allow")):
         chip = page.locator("[data-pbq-chip]", has_text=value)
@@ -150,8 +153,7 @@ def test_order_and_match_by_dragging_with_a_finger_on_a_phone(browser, client, l
     problems = watch_console(page)
     user = UserFactory()
     order = practice_with(user, "order", items=4, key="DCBA")
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{order.pk}/q/1/")
+    attempt_open(page, live_server, user, order)
     expect(page.locator(".pbq-js-hint").first).to_be_visible()
     first = item_texts(page)[0]
     last = item_texts(page)[-1]
@@ -185,8 +187,7 @@ def test_match_by_keyboard_with_value_selects(browser, client, live_server):
     user = UserFactory()
     values = ("SSH", "SMTP", "DNS", "HTTPS", "RDP")
     attempt = practice_with(user, "match", items=2, values=values, key=["DNS", "RDP"])
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    attempt_open(page, live_server, user, attempt)
 
     page.get_by_label("Row A").focus()
     page.keyboard.type("DNS")
@@ -206,8 +207,7 @@ def test_order_without_javascript_by_selects(browser, client, live_server, width
     context, page = sized(browser, width, javascript=False)
     user = UserFactory()
     attempt = practice_with(user, "order", items=3, key="CAB")
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    attempt_open(page, live_server, user, attempt)
     expect(page.locator("[data-pbq-handle]").first).to_be_hidden()
 
     page.get_by_label("Item C").select_option("1")
@@ -270,8 +270,7 @@ def test_an_order_items_text_keeps_the_room_and_its_select_stays_narrow(
     Choice.objects.filter(question_id=attempt.items.get().question_id).update(
         text="Routing table, ARP cache, process table and system memory (RAM)"
     )
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/q/1/")
+    attempt_open(page, live_server, user, attempt)
 
     for item in page.locator("[data-pbq-item]").all():
         text = item.locator(".pbq-text").bounding_box()
@@ -293,8 +292,7 @@ def test_the_review_of_a_match_with_long_values_fits_a_phone(browser, client, li
         elements={"value-1": "1", "value-2": "2", "value-3": "1"},
     )
     services.attempt_finish(attempt_id=attempt.pk, user=user)
-    sign_in(page, live_server, user)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/review/")
+    attempt_open(page, live_server, user, attempt, "review/")
 
     expect(page.locator(".pbq-results")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
