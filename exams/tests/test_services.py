@@ -13,7 +13,8 @@ from accounts.tests.factories import UserFactory
 from exams import rules, selectors, services
 from exams.models import Attempt, AttemptItem, Bookmark
 from exams.tests.factories import QuestionFactory, bank_build, correct_ids, wrong_id
-from questions.models import Choice, Exam, Question
+from questions.models import Choice, Exam, Objective, Question
+from questions.tests.factories import ExamFactory, pbq_create
 
 pytestmark = pytest.mark.django_db
 
@@ -238,6 +239,103 @@ def test_a_shorter_simulation_gets_its_share_of_the_time_rounded_up():
     assert services.simulation_minutes(exam=odd, questions=60) == 165
     assert services.simulation_minutes(exam=odd, questions=90) == 165  # never more than it
     assert services.simulation_minutes(exam=odd, questions=25, full_time=True) == 165
+
+
+def test_a_small_banks_simulation_gets_its_share_of_the_time_unless_full_time_is_asked(user):
+    exam = bank_build(per_domain=4)  # 20 questions
+    Exam.objects.filter(pk=exam.pk).update(question_count=60, time_limit_minutes=90)
+    exam.refresh_from_db()
+
+    share = start(user, exam, "simulation")
+    services.attempt_abandon(attempt_id=share.pk, user=user, now=NOW)
+    whole = start(user, exam, "simulation", full_time=True)
+    services.attempt_abandon(attempt_id=whole.pk, user=user, now=NOW)
+    practice = start(user, exam, count=5, full_time=True)
+
+    assert (share.question_count, share.time_limit_minutes, share.scope) == (20, 30, {})
+    assert (whole.time_limit_minutes, whole.scope) == (90, {"full_time": True})
+    assert practice.scope == {} and practice.deadline is None  # full time is a simulation's
+
+
+def test_a_practice_set_is_ten_questions_unless_told_and_its_scope_says_what_was_asked(user, bank):
+    domains = list(bank.domains.order_by("-number").values_list("pk", flat=True))
+    objectives = list(
+        Objective.objects.filter(domain__exam=bank).order_by("-pk").values_list("pk", flat=True)
+    )
+    Bookmark.objects.create(user=user, question=bank.questions.first())
+
+    plain = start(user, bank)
+    drill = start(
+        user,
+        bank,
+        "drill",
+        count=5,
+        domain_ids=[str(d) for d in domains[:2]],
+        objective_ids=objectives[:3],
+    )
+    marked = start(user, bank, bookmarked=True)
+
+    assert (plain.question_count, plain.scope) == (10, {})
+    assert drill.scope == {
+        "domains": sorted(domains[:2]),
+        "objectives": sorted(objectives[:3]),
+    }
+    assert (marked.question_count, marked.scope) == (1, {"bookmarks": True})
+
+
+def test_starting_says_why_it_cannot(user, bank):
+    empty = ExamFactory()
+
+    with pytest.raises(services.EngineError) as drill:
+        start(user, bank, "drill", count=5)
+    with pytest.raises(services.NoQuestions) as nothing:
+        start(user, empty, count=5)
+
+    assert str(drill.value) == "A drill needs a domain or an objective."
+    assert str(nothing.value) == "The bank holds no active questions for that choice yet."
+    assert not Attempt.objects.filter(user=user).exists()
+
+
+def test_questions_held_for_review_stay_out_of_simulations_only(user):
+    exam = bank_build(per_domain=4)  # 20 questions
+    Exam.objects.filter(pk=exam.pk).update(question_count=20, hold_for_review=True)
+    exam.refresh_from_db()
+    held = set(exam.questions.order_by("pk").values_list("pk", flat=True)[:5])
+    Question.objects.filter(pk__in=held).update(needs_review=True)
+
+    simulation = start(user, exam, "simulation")
+    services.attempt_abandon(attempt_id=simulation.pk, user=user, now=NOW)
+    practice = start(user, exam, count=20)
+
+    asked = set(simulation.items.values_list("question_id", flat=True))
+    assert simulation.question_count == 15 and not asked & held
+    assert held <= set(practice.items.values_list("question_id", flat=True))
+
+
+def test_the_injected_randomness_decides_the_questions_and_their_order(bank):
+    def picked(seed, mode, **kwargs):
+        attempt = start(UserFactory(), bank, mode, rng=random.Random(seed), **kwargs)
+        return list(attempt.items.order_by("position").values_list("question_id", "choice_order"))
+
+    for mode, kwargs in (("simulation", {}), ("practice", {"count": 20})):
+        assert picked(11, mode, **kwargs) == picked(11, mode, **kwargs)
+        assert picked(11, mode, **kwargs) != picked(12, mode, **kwargs)
+
+
+def test_a_simulation_opens_with_the_pbqs_the_learner_has_not_met_first(user):
+    exam = bank_build(per_domain=20)
+    pbqs = {pbq_create(exam=exam, external_id=f"PBQ-{n}").pk for n in range(12)}
+
+    def drawn(seed):
+        attempt = start(user, exam, "simulation", rng=random.Random(seed))
+        services.attempt_abandon(attempt_id=attempt.pk, user=user, now=NOW)
+        return set(attempt.items.filter(question_id__in=pbqs).values_list("question_id", flat=True))
+
+    first = drawn(1)
+    second = drawn(1)  # the same draw as the first, but for the PBQs met: 6 to 9 are left
+
+    assert 3 <= len(first) <= 6 and 3 <= len(second) <= 6
+    assert not first & second
 
 
 def test_one_open_simulation_per_learner(user, bank):
