@@ -17,7 +17,11 @@ CSRF token, attempt, the choices to send per question). Then, against one gunico
 Then checks the database against the ledger: every answer that got a 2xx is stored exactly
 once with the choices sent, no other item is answered, the profiles' answer counts and the
 XP ledger grew by exactly the answers sent, no request got a 5xx. Prints both throughputs and
-their ratio (the aim of issue 13: the answer at least half the floor write's).
+their ratio (the aim of issue 13: the answer at least half the floor write's), and where the
+machine's CPU went in each phase, per request: the gunicorn server (its workers, restarted
+ones included), PostgreSQL (every server process) and Locust. On two shared cores a phase
+whose three shares add up to about two cores' worth of time per request is CPU-bound; one
+well below it waits on something else (the floor write waits on its commits).
 """
 
 import argparse
@@ -25,6 +29,7 @@ import csv
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,6 +77,56 @@ def plan_make(users: int, questions: int) -> dict:
             }
         )
     return {"learners": learners}
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_seconds(pid: int, *, reaped: bool) -> float:
+    """CPU seconds of process ``pid`` (and, with ``reaped``, of its children that have ended:
+    a gunicorn master's restarted workers, PostgreSQL's closed backends); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    used = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped:
+        used += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return used / TICKS
+
+
+def cpu_seconds(server_pids: list[int]) -> dict:
+    """CPU seconds so far of the gunicorn servers (master and live workers), of PostgreSQL
+    (its postmaster with the backends it has reaped, and the live ones) and of this script's
+    ended children (Locust)."""
+    processes = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")[0]
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            processes[int(entry.name)] = (parent, command)
+    postgres = {
+        pid
+        for pid, (_, command) in processes.items()
+        if command.rsplit(b"/", 1)[-1] == b"postgres" or command.startswith(b"postgres:")
+    }
+    gunicorn = sum(
+        _process_seconds(pid, reaped=pid in server_pids)
+        for pid, (parent, _) in processes.items()
+        if pid in server_pids or parent in server_pids
+    )
+    database = sum(
+        _process_seconds(pid, reaped=processes[pid][0] not in postgres) for pid in postgres
+    )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "gunicorn": gunicorn,
+        "postgres": database,
+        "locust": children.ru_utime + children.ru_stime,
+    }
 
 
 def locust_run(user_class, *, users, seconds, host, plan, ledger, prefix) -> dict:
@@ -170,8 +225,10 @@ def main() -> int:
             )
             host = f"http://127.0.0.1:{args.port}"
             results = {}
+            server_pids = [process.pid for process, _, _ in servers]
             for name, user_class in (("answer", "AnswerLearner"), ("floor write", "FloorLearner")):
                 ledger = temp / f"ledger-{user_class}.json"
+                cpu_before = cpu_seconds(server_pids)
                 results[name] = locust_run(
                     user_class,
                     users=args.users,
@@ -181,6 +238,11 @@ def main() -> int:
                     ledger=ledger,
                     prefix=temp / user_class,
                 )
+                cpu_after = cpu_seconds(server_pids)
+                results[name]["cpu_ms"] = {
+                    group: (cpu_after[group] - cpu_before[group]) * 1000 / results[name]["requests"]
+                    for group in cpu_before
+                }
                 if name == "answer":
                     check = ledger_check(json.loads(ledger.read_text()), attempts, before)
             problems = load.server_log_problems(servers)
@@ -196,6 +258,12 @@ def main() -> int:
     for name, r in results.items():
         print(f"| {name} | {r['requests']} | {r['failures']} | {r['rate']:.1f} | "
               f"{r['median_ms']:.0f} | {r['p95_ms']:.0f} |")  # fmt: skip
+    print("| endpoint | CPU ms per request: gunicorn | PostgreSQL | Locust | all |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, r in results.items():
+        cpu = r["cpu_ms"]
+        print(f"| {name} | {cpu['gunicorn']:.1f} | {cpu['postgres']:.1f} | {cpu['locust']:.1f} | "
+              f"{sum(cpu.values()):.1f} |")  # fmt: skip
     print(f"answer ÷ floor write: {ratio:.2f} (aim ≥ 0.5: {'met' if ratio >= 0.5 else 'MISSED'})")
     print(f"ledger check: {json.dumps(check)}")
     print(f"server logs: {dict(problems)}")
