@@ -269,6 +269,49 @@ def test_a_simulation_saves_an_incomplete_pbq_and_scores_the_open_elements_wrong
     assert item.score <= 0.25
 
 
+def test_a_simulations_autosave_of_a_pbq_stays_on_it_and_may_clear_it(sim_exam):
+    user = UserFactory()
+    attempt = start(user, sim_exam, "simulation")
+    item = attempt.items.get(position=1)
+    given = {"place-1": "1"} if item.question.kind == "order" else {"value-1": "1"}
+
+    saved = answer(user, attempt, 1, given, autosave=True)
+    cleared = answer(user, attempt, 1, {}, autosave=True)
+
+    assert saved.position_next == cleared.position_next == 1
+    item.refresh_from_db()
+    assert (item.response, item.answered_at, item.score) == ([], None, None)
+    attempt.refresh_from_db()
+    assert attempt.current_position == 1
+    with pytest.raises(services.InvalidAnswer):
+        answer(user, attempt, 1, {})  # without autosave nothing given is refused
+
+
+def test_a_simulation_answer_hands_back_the_next_questions_choices(sim_exam):
+    user = UserFactory()
+    attempt = start(user, sim_exam, "simulation")
+    first, second = attempt.items.order_by("position")[:2]
+    given = {"place-1": "1"} if first.question.kind == "order" else {"value-1": "1"}
+
+    result = answer(user, attempt, 1, given)
+
+    assert result.position_next == 2
+    assert set(result.choices) == {first.question_id, second.question_id}
+    assert set(result.choices[second.question_id]) == set(
+        Choice.objects.filter(question_id=second.question_id).values_list("pk", flat=True)
+    )
+    practice = start(user, sim_exam, count=10)
+    one = practice.items.filter(question__kind="choice").order_by("position").first()
+    kept = services.answer_submit(
+        attempt_id=practice.pk,
+        user=user,
+        position=one.position,
+        choice_ids=correct_ids(one),
+        now=NOW,
+    )
+    assert set(kept.choices) == {one.question_id}  # practice stays for the feedback
+
+
 # The card, the review and the budgets ------------------------------------------------------
 
 
