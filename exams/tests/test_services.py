@@ -338,6 +338,34 @@ def test_a_simulation_opens_with_the_pbqs_the_learner_has_not_met_first(user):
     assert not first & second
 
 
+def test_a_timed_practice_set_gets_its_minutes_stretched_by_the_accommodation(user, bank):
+    Profile.objects.filter(user=user).update(extra_time=150)
+
+    timed = start(user, bank, count=10, time_limit=20)
+    untimed = start(user, bank, count=10)
+
+    assert (timed.extra_time, timed.time_limit_minutes) == (150, 30)
+    assert timed.deadline == NOW + timedelta(minutes=30)
+    assert (untimed.time_limit_minutes, untimed.deadline) == (None, None)
+
+
+def test_each_item_links_the_revision_of_its_question_the_learner_is_shown(user):
+    from questions.services import question_revise
+
+    exam = bank_build(per_domain=2)
+    edited = exam.questions.order_by("pk").first()
+    edited.text += " (edited)"
+    edited.save()
+    revision = question_revise(question=edited, now=NOW)
+    assert revision.number == 2
+
+    attempt = start(user, exam, count=10)
+
+    links = dict(attempt.items.values_list("question_id", "revision__number"))
+    assert links[edited.pk] == 2
+    assert set(links.values()) == {1, 2}
+
+
 def test_one_open_simulation_per_learner(user, bank):
     first = start(user, bank, "simulation")
     with pytest.raises(services.SimulationOpen) as error:
