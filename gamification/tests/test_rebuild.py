@@ -193,6 +193,35 @@ def test_rebuild_matches_the_exam_engine():
     assert state(user) == before
 
 
+def test_rebuild_awards_a_mastery_badge_when_it_was_earned_not_earlier():
+    """The replay sees each moment's last 50 answers in a domain: fifty misses then fifty
+    right answers earn the mastery badge with the second attempt, as they did live."""
+    from exams import services as engine
+    from gamification.models import Badge
+    from gamification.rules import Rule
+    from questions.models import Exam
+    from questions.tests.factories import QuestionFactory
+
+    security = Exam.objects.get(slug="security")
+    QuestionFactory.create_batch(60, exam=security, objective_code="1.1")  # one domain
+    user = UserFactory()
+    start = datetime(2025, 5, 5, 9, 0, tzinfo=UTC)
+    for day, right in ((0, False), (1, True)):
+        now = start + timedelta(days=day)
+        attempt = engine.attempt_start(user=user, exam=security, mode="practice", count=50, now=now)
+        for position in range(1, 51):
+            engine_answer(user, attempt, position, right=right, now=now)
+        engine.attempt_finish(attempt_id=attempt.pk, user=user, now=now + timedelta(minutes=5))
+    mastery = set(Badge.objects.filter(rule=Rule.DOMAIN_MASTERY).values_list("slug", flat=True))
+    before = state(user)
+    earned = {slug: at for slug, at in before["badges"] if slug in mastery}
+    assert earned and set(earned.values()) == {start + timedelta(days=1, minutes=5)}
+
+    call_command("rebuild_progress", "--user", user.email, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert state(user) == before
+
+
 def test_rebuild_matches_the_exam_engine_for_an_expired_simulation():
     """Submitted as it stood at the deadline: its answers count at the deadline, both ways."""
     from exams import services as engine
