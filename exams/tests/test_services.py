@@ -600,6 +600,73 @@ def test_an_answer_to_a_closed_attempt_says_why_and_carries_the_attempt(user, ba
     assert not attempt.items.filter(answered_at__isnull=False).exists()
 
 
+def test_a_refused_answer_says_why_and_stores_nothing(user):
+    exam = bank_build(per_domain=4, correct=("A", "C"))  # every question takes two answers
+    single = bank_build(per_domain=4)
+    practice = start(user, exam, count=5)
+    one = start(user, single, count=5)
+    first, second = practice.items.order_by("position")[:2]
+    lone = one.items.get(position=1)
+
+    def refused(attempt, item, choices):
+        with pytest.raises(services.InvalidAnswer) as error:
+            services.answer_submit(
+                attempt_id=attempt.pk, user=user, position=item.position, choice_ids=choices
+            )
+        return str(error.value)
+
+    assert refused(practice, first, ["x"]) == "That is not a choice of this question."
+    assert refused(practice, first, [second.choice_order[0]]) == (
+        "That is not a choice of this question."
+    )
+    assert refused(one, lone, lone.choice_order[:2]) == "This question takes one answer."
+    assert refused(practice, first, correct_ids(first)[:1]) == (
+        "Not saved: this question takes exactly two answers and you chose 1. Choose two, or "
+        "clear your choices to move on without answering."
+    )
+    assert not AttemptItem.objects.filter(answered_at__isnull=False).exists()
+
+    services.answer_submit(
+        attempt_id=practice.pk, user=user, position=1, choice_ids=correct_ids(first)
+    )
+    with pytest.raises(services.AnswerFinal) as final:
+        services.answer_submit(
+            attempt_id=practice.pk, user=user, position=1, choice_ids=first.choice_order[:2]
+        )
+    assert str(final.value) == (
+        "You had already answered this question (perhaps in another tab); that first answer "
+        "stands, and its feedback is shown."
+    )
+
+
+def test_a_simulation_keeps_every_choice_chosen_as_an_incomplete_answer(user):
+    exam = bank_build(per_domain=4, correct=("A", "C"))
+    attempt = start(user, exam, "simulation")
+    item = attempt.items.get(position=1)
+
+    result = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=1, choice_ids=item.choice_order
+    )
+
+    item.refresh_from_db()
+    assert sorted(item.selected) == sorted(item.choice_order)
+    assert item.answered_at is None and result.position_next == 2
+
+
+def test_a_simulation_answer_may_move_to_the_first_question_and_reads_its_card(user, bank):
+    attempt = start(user, bank, "simulation")
+    third = attempt.items.get(position=3)
+
+    result = services.answer_submit(
+        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(third), move_to=1
+    )
+
+    assert result.position_next == 1
+    assert set(result.items) == {1, 3, 4}  # the card shown next is read with the answer
+    attempt.refresh_from_db()
+    assert attempt.current_position == 1
+
+
 def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
     attempt = start(user, bank, "simulation", now=NOW)
     items = {i.position: i for i in attempt.items.all()}
@@ -611,10 +678,18 @@ def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
         now=NOW + timedelta(minutes=89),
     )
     late = NOW + timedelta(minutes=90, seconds=1)
-    with pytest.raises(services.AttemptClosed, match="Time is up"):
+    with (
+        pytest.raises(services.AttemptClosed) as closed,
+        mock.patch("gamification.services.attempt_finished", return_value=["Badge: Finisher"]),
+    ):
         services.answer_submit(
             attempt_id=attempt.pk, user=user, position=2, choice_ids=correct_ids(items[2]), now=late
         )
+    assert str(closed.value) == (
+        "Time is up: the attempt was submitted as it stood, so this answer was not recorded."
+    )
+    assert closed.value.attempt.pk == attempt.pk
+    assert closed.value.announcements == ["Badge: Finisher"]
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
     assert attempt.submitted_at == attempt.deadline
