@@ -164,7 +164,7 @@ def _statement(vendor: str, others: int) -> _Statement:
     columns += [
         "EXISTS(SELECT 1 FROM exams_bookmark b WHERE b.user_id = %s"
         " AND b.question_id = exams_attemptitem.question_id)",
-        f"CASE WHEN exams_attempt.mode = %s THEN {_false(vendor)}"
+        "CASE WHEN exams_attempt.mode = %s THEN false"
         f" ELSE exams_attemptitem.question_id IN ({held_sql}) END",
         NAVIGATOR_SQL[vendor],
         CHOICES_SQL[vendor],
@@ -193,10 +193,6 @@ def _statement(vendor: str, others: int) -> _Statement:
         f" ORDER BY exams_attemptitem.position{lock}"
     )
     return _Statement(sql, parts, card, start, tuple(held_params))
-
-
-def _false(vendor: str) -> str:
-    return "false" if vendor == "postgresql" else "0"
 
 
 def locked_items_read(

@@ -105,7 +105,7 @@ def test_every_field_read_is_what_the_orm_reads(learner_with_history):
         ]
         for got, want in pairs:
             assert fields_of(got) == fields_of(want), type(want).__name__
-            assert got._state.adding is False
+            assert (got._state.adding, got._state.db) == (False, "default")
         card = {name: getattr(item, name) for name in study_selectors.card_columns()}
         assert card == {name: cards[item.question_id][name] for name in card}
         assert item.held is (item.question_id in held)

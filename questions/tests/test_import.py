@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from questions.models import Choice, Exam, Objective, Question
 from questions.services import questions_import
@@ -462,6 +463,7 @@ def test_retire_missing_retires_absent_questions_and_reactivates_present_ones(tm
     Question.objects.filter(external_id="S-1").update(is_active=False)
 
     write_csv(path, [row("S-1"), row("S-3")])
+    before = timezone.now()
     out, _ = run(path, retire_missing=True)
 
     assert "0 created, 1 updated, 1 unchanged" in out
@@ -472,6 +474,12 @@ def test_retire_missing_retires_absent_questions_and_reactivates_present_ones(tm
         "S-3": True,
         "N-1": True,
     }
+    assert Question.objects.get(external_id="S-2").updated_at >= before
+
+    # Already retired, S-2 is not retired (or counted) again; S-3 now is.
+    write_csv(path, [row("S-1")])
+    out, _ = run(path, retire_missing=True)
+    assert "security: 1 question(s) retired (not in the files)" in out
 
 
 def test_import_does_not_reactivate_a_question_retired_by_staff(tmp_path):
