@@ -1128,6 +1128,7 @@ def test_the_same_simulation_answer_sent_again_changes_nothing_but_moves_on(user
         attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(third)
     )
     assert (first.newly_answered, again.newly_answered) == (True, False)
+    assert first.item.confidence == 2  # the item handed back is the item stored
     assert (again.item.pk, again.position_next) == (third.pk, 4)
     attempt.refresh_from_db()
     assert attempt.current_position == 4
