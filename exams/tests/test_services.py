@@ -653,20 +653,6 @@ def test_a_simulation_keeps_every_choice_chosen_as_an_incomplete_answer(user):
     assert item.answered_at is None and result.position_next == 2
 
 
-def test_a_simulation_answer_may_move_to_the_first_question_and_reads_its_card(user, bank):
-    attempt = start(user, bank, "simulation")
-    third = attempt.items.get(position=3)
-
-    result = services.answer_submit(
-        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(third), move_to=1
-    )
-
-    assert result.position_next == 1
-    assert set(result.items) == {1, 3, 4}  # the card shown next is read with the answer
-    attempt.refresh_from_db()
-    assert attempt.current_position == 1
-
-
 def test_deadline_submits_the_attempt_as_it_stands(user, bank, spy):
     attempt = start(user, bank, "simulation", now=NOW)
     items = {i.position: i for i in attempt.items.all()}
@@ -1212,15 +1198,17 @@ def test_an_answer_to_a_position_outside_the_attempt_says_so(user, bank):
     assert refused.value.attempt.pk == attempt.pk
 
 
-def test_simulation_answer_moves_where_the_learner_chose(user, bank):
+@pytest.mark.parametrize("target", [7, 1])  # 1: the first question is a place to go too
+def test_simulation_answer_moves_where_the_learner_chose(user, bank, target):
     attempt = start(user, bank, "simulation")
     item = attempt.items.get(position=3)
     result = services.answer_submit(
-        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(item), move_to=7
+        attempt_id=attempt.pk, user=user, position=3, choice_ids=correct_ids(item), move_to=target
     )
-    assert result.position_next == 7
+    assert result.position_next == target
+    assert set(result.items) == {3, 4, target}  # the card shown next is read with the answer
     attempt.refresh_from_db()
-    assert attempt.current_position == 7
+    assert attempt.current_position == target
     practice = start(user, bank, count=10)
     first = practice.items.get(position=1)
     result = services.answer_submit(
