@@ -29,39 +29,34 @@ def _card_row(*, user_id: int, question_id: int, exam_id: int, state: rules.Card
     return Card(user_id=user_id, question_id=question_id, exam_id=exam_id, **asdict(state))
 
 
-def _upsert(cards: list[Card]) -> None:
-    if cards:
-        Card.objects.bulk_create(
-            cards,
-            update_conflicts=True,
-            unique_fields=["user", "question"],
-            update_fields=UPSERT_FIELDS,
-        )
-
-
 @functools.cache
-def _upsert_one_sql() -> tuple[str, tuple]:
-    """One card's upsert, written once: ``bulk_create``'s statement without its per-call build
-    (it runs on every practice answer). The columns come from the model."""
+def _upsert_sql() -> tuple[str, str, str, tuple]:
+    """The cards' upsert, written once (it runs on every practice answer): its head, the marks
+    of one row, its tail and the fields in order. The columns come from the model; a card that
+    exists takes the new state."""
     fields = tuple(field for field in Card._meta.concrete_fields if not field.primary_key)
     columns = ", ".join(field.column for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
     updates = ", ".join(
         f"{column} = excluded.{column}"
         for column in (Card._meta.get_field(name).column for name in UPSERT_FIELDS)
     )
-    sql = (
-        f"INSERT INTO {Card._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
-        f" ON CONFLICT (user_id, question_id) DO UPDATE SET {updates}"
-    )
-    return sql, fields
+    head = f"INSERT INTO {Card._meta.db_table} ({columns}) VALUES "  # noqa: S608
+    tail = f" ON CONFLICT (user_id, question_id) DO UPDATE SET {updates}"
+    return head, "(" + ", ".join(["%s"] * len(fields)) + ")", tail, fields
 
 
-def _upsert_one(card: Card) -> None:
-    sql, fields = _upsert_one_sql()
-    params = [field.get_db_prep_save(getattr(card, field.attname), connection) for field in fields]
+def _upsert(cards: list[Card]) -> None:
+    """Insert or update ``cards`` (one per question) in one statement."""
+    if not cards:
+        return
+    head, row, tail, fields = _upsert_sql()
+    params = [
+        field.get_db_prep_save(getattr(card, field.attname), connection)
+        for card in cards
+        for field in fields
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(head + ", ".join([row] * len(cards)) + tail, params)
 
 
 def card_record(
@@ -78,7 +73,7 @@ def card_record(
     """Review the learner's card of the question (``before``: its state read with the item)."""
     rating = rules.rating_for(correct=correct, confidence=confidence, seconds=seconds)
     after = rules.card_review(card=before, rating=rating, at=at, confidence=confidence)
-    _upsert_one(_card_row(user_id=user_id, question_id=question_id, exam_id=exam_id, state=after))
+    _upsert([_card_row(user_id=user_id, question_id=question_id, exam_id=exam_id, state=after)])
     return after
 
 
