@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 
 from billings.admin import admin_id
 from gamification import services as gamification
@@ -457,6 +457,20 @@ class DeferredJoinPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
+PREVIEW_CHARS = 90
+
+
+def text_preview(text: str) -> str:
+    """``Truncator(text).chars(PREVIEW_CHARS)``, without its walk over every character when
+    the text is ASCII (no combining characters to skip, nothing to normalise): the list shows
+    fifty of these a page."""
+    if not text.isascii():
+        return Truncator(text).chars(PREVIEW_CHARS)
+    if len(text) <= PREVIEW_CHARS:
+        return text
+    return add_truncation_text(text[: calculate_truncate_chars_length(PREVIEW_CHARS, None)])
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
@@ -555,7 +569,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description="question")
     def text_preview(self, obj):
-        return format_html('<span title="{}">{}</span>', obj.text, Truncator(obj.text).chars(90))
+        return format_html('<span title="{}">{}</span>', obj.text, text_preview(obj.text))
 
     @admin.display(description="correct", ordering="correct_count")
     def correct_letters(self, obj):
