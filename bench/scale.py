@@ -6,19 +6,21 @@
         python bench/scale.py                          # PostgreSQL (emptied first)
     python bench/scale.py --size 0.01 --repeat 3       # a quick look (the suite runs 0.0005)
 
-One run, one process, Django's test client (no HTTP server): first the **small** database (the
-sample bank and a fresh learner) is measured, then the **large** one is loaded on top of it
-and every page is measured again, for the learner with the longest history. ``--size 1`` is the
-database of issue 13: 100,000 questions and 400,000 choices in one exam, 10,000 learners with
-200,000 answered items, one learner with 500 finished attempts (27,000 answers), a year of daily
-activity and 300 bookmarks; every question has an item analysis row (facility, discrimination).
-Rows are written in bulk (``COPY`` on PostgreSQL, ``executemany`` on SQLite), each filled from
-the model's own field defaults, so new fields need no change here.
+One run, one process, Django's test client (no HTTP server), two databases: the **small** one
+(the sample bank and a fresh learner) and the **large** one, a copy of the small one with the
+large data loaded on top, where pages are those of the learner with the longest history. The
+two are timed in turn, page by page and round by round (``measure``), so a shared machine
+that slows down during the run slows both alike (the copy is ``<name>_large`` on PostgreSQL).
+``--size 1`` is the database of issue 13: 100,000 questions and 400,000 choices in one exam,
+10,000 learners with 200,000 answered items, one learner with 500 finished attempts (27,000
+answers), a year of daily activity and 300 bookmarks; every question has an item analysis row
+(facility, discrimination). Rows are written in bulk (``COPY`` on PostgreSQL, ``executemany``
+on SQLite), each filled from the model's own field defaults, so new fields need no change here.
 
-Per page: SQL queries (``CaptureQueriesContext``) and the median server time of ``--repeat``
-requests after one warm-up, then large ÷ small. Aims: ratio ≤ 1.5 with the same queries, and
-the admin question list under 100 ms on the large bank. ``--json`` writes the figures.
-For safety a DATABASE_URL must name a database whose name contains "bench".
+Per page and database: SQL queries (``CaptureQueriesContext``) and the median server time of
+``--repeat`` requests after one warm-up, then large ÷ small. Aims: ratio ≤ 1.5 with the same
+queries, and the admin question list under 100 ms on the large bank. ``--json`` writes the
+figures. For safety a DATABASE_URL must name a database whose name contains "bench".
 """
 
 import argparse
@@ -45,6 +47,40 @@ def postgres_recreate(url: str) -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_copy(suffix: str = "_large"):
+    """A copy of the database Django uses, made its own connection; returns that connection.
+
+    The large database is loaded on this copy of the small one (same rows, same ids), so both
+    stay and each page can be timed on the small and the large one in turn. PostgreSQL clones
+    the database (``CREATE DATABASE ... TEMPLATE``); SQLite copies its file.
+    """
+    import shutil
+
+    from django.db import connections
+
+    small = connections["default"]
+    settings_dict = dict(small.settings_dict)
+    small.close()  # a template database must have no connection; SQLite's WAL is folded in
+    name = str(settings_dict["NAME"])
+    if small.vendor == "postgresql":
+        import psycopg
+
+        params = {"host": settings_dict["HOST"], "port": settings_dict["PORT"]}
+        params = {key: value for key, value in params.items() if value}
+        with psycopg.connect(
+            dbname="postgres", user=settings_dict["USER"], autocommit=True, **params
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}{suffix}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}{suffix}" TEMPLATE "{name}"')
+        settings_dict["NAME"] = f"{name}{suffix}"
+    else:
+        path = Path(name)
+        copy = path.with_name(f"{path.stem}{suffix}{path.suffix}")
+        shutil.copyfile(path, copy)
+        settings_dict["NAME"] = str(copy)
+    return type(small)(settings_dict, alias="default")
 
 
 # Bulk rows -----------------------------------------------------------------------------------
@@ -498,34 +534,54 @@ def simulation_ready(*, user, exam):
     return attempt
 
 
-def measure(*, client_for, exam, staff, learner, repeat: int) -> dict:
-    from django.db import connection
+def measure(*, phases: dict, repeat: int) -> dict:
+    """Each page of each phase ("small", "large": (connection, client_for, exam, staff,
+    learner)) requested ``repeat`` + 1 times, the first a warm-up; in each round every page is
+    requested on the small database and then on the large one (the order swapped every other
+    round), so a machine that slows down part way slows both alike. Returns, per phase and
+    page, the queries and the median server time in ms."""
+    from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
-    figures = {}
-    for label, who, path in pages(exam=exam, staff=staff, learner=learner):
-        client = client_for(who)
-        times, queries = [], None
-        for run in range(repeat + 1):
-            if path == "finish":
-                attempt = simulation_ready(user=who, exam=exam)
-                target, method = f"/exams/attempts/{attempt.pk}/finish/", client.post
-                expected = (302,)
-            else:
-                target, method, expected = path, client.get, (200,)
-            # The log keeps 9,000 queries: once full, a capture would count none.
-            connection.queries_log.clear()
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                response = method(target)
-                elapsed = time.perf_counter() - start
-            if response.status_code not in expected:
-                raise SystemExit(f"{label}: {target} answered {response.status_code}")
-            if run:  # the first request warms caches and connections
-                times.append(elapsed * 1000)
-                queries = len(captured)
-        figures[label] = {"queries": queries, "ms": statistics.median(times)}
-    return figures
+    listed = {}
+    for phase, (conn, _client_for, exam, staff, learner) in phases.items():
+        connections["default"] = conn
+        listed[phase] = pages(exam=exam, staff=staff, learner=learner)
+    labels = [label for label, _who, _path in listed["small"]]
+    times = {(phase, label): [] for phase in phases for label in labels}
+    queries = {}
+    for run in range(repeat + 1):
+        order = list(phases) if run % 2 else list(phases)[::-1]
+        for index, label in enumerate(labels):
+            for phase in order:
+                conn, client_for, exam, _staff, _learner = phases[phase]
+                connections["default"] = conn
+                _label, who, path = listed[phase][index]
+                client = client_for(who)
+                if path == "finish":
+                    attempt = simulation_ready(user=who, exam=exam)
+                    target, method = f"/exams/attempts/{attempt.pk}/finish/", client.post
+                    expected = (302,)
+                else:
+                    target, method, expected = path, client.get, (200,)
+                # The log keeps 9,000 queries: once full, a capture would count none.
+                conn.queries_log.clear()
+                with CaptureQueriesContext(conn) as captured:
+                    start = time.perf_counter()
+                    response = method(target)
+                    elapsed = time.perf_counter() - start
+                if response.status_code not in expected:
+                    raise SystemExit(f"{phase} {label}: {target} answered {response.status_code}")
+                if run:  # the first request warms caches and connections
+                    times[phase, label].append(elapsed * 1000)
+                    queries[phase, label] = len(captured)
+    return {
+        phase: {
+            label: {"queries": queries[phase, label], "ms": statistics.median(times[phase, label])}
+            for label in labels
+        }
+        for phase in phases
+    }
 
 
 def client_maker():
@@ -575,32 +631,35 @@ def main(argv=None) -> dict:
             postgres_recreate(url)
         url = django_bench_setup(temp=Path(temp), sqlite_name="scale.sqlite3")
         from django.conf import settings
-        from django.db import connection
+        from django.db import connection, connections
 
         from questions.models import Exam
 
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         learner, staff = small_build()
-        exam = Exam.objects.get(slug="security")
-        client_for = client_maker()
-        small = measure(
-            client_for=client_for, exam=exam, staff=staff, learner=learner, repeat=args.repeat
-        )
-        load_small = os.getloadavg()[0]
+        small_conn = connections["default"]
+        large_conn = database_copy()
+        connections["default"] = large_conn
         started = time.perf_counter()
         heavy = large_build(size=args.size)
         load_s = time.perf_counter() - started
-        large = measure(
-            client_for=client_for, exam=exam, staff=staff, learner=heavy, repeat=args.repeat
-        )
+        exam = Exam.objects.get(slug="security")  # the same row in both databases
+        phases = {
+            "small": (small_conn, client_maker(), exam, staff, learner),
+            "large": (large_conn, client_maker(), exam, staff, heavy),
+        }
+        figures = measure(phases=phases, repeat=args.repeat)
+        small, large = figures["small"], figures["large"]
         vendor = connection.vendor
         cores = os.cpu_count()
         load = os.getloadavg()[0]
+        for conn in (small_conn, large_conn):
+            conn.close()
+        connections["default"] = small_conn
     print(
-        f"# {vendor}, size {args.size}, {args.repeat} timed requests per page, "
-        f"large database loaded in {load_s:.1f} s; Python {platform.python_version()}, "
-        f"{cores} CPUs, load average {load_small:.1f} after the small phase, {load:.1f} after "
-        "the large one"
+        f"# {vendor}, size {args.size}, {args.repeat} timed requests per page on each "
+        f"database, in turn; large database loaded in {load_s:.1f} s; Python "
+        f"{platform.python_version()}, {cores} CPUs, load average {load:.1f} at the end"
     )
     print("\n".join(table(small, large)))
     result = {"vendor": vendor, "size": args.size, "load_s": load_s, "small": small, "large": large}

@@ -43,3 +43,10 @@ def test_scale_bench_runs_at_a_tiny_size(tmp_path):
     assert "admin questions, last page" in figures["large"]
     assert all(page["queries"] for page in figures["large"].values())
     assert "| finish simulation |" in out
+
+
+def test_admin_rows_bench_runs():
+    out = bench_run("admin_rows.py", "--repeat", "1")
+
+    assert "| Django's rows |" in out
+    assert "| compiled rows |" in out
