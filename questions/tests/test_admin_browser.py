@@ -1,4 +1,5 @@
-"""The question admin in a real Chromium: the choices inline fits a 1280 px screen."""
+"""The question admin in a real Chromium: the choices inline fits a 1280 px screen, and the list's
+rows work with the admin's actions."""
 
 import pytest
 from playwright.sync_api import expect
@@ -52,3 +53,33 @@ def test_choices_table_shows_every_column_at_1280px(page, client, live_server, f
     assert measured["hiding"] == [], measured
     assert measured["page"] <= 0, measured
     assert measured["clipped"] == [], measured
+
+
+def test_the_question_list_rows_work_with_the_admins_actions(page, live_server):
+    """The list's rows are made by questions.admin_rows: Django's admin script still finds
+    their checkboxes (a ticked row is highlighted, the counter counts it) and an action on
+    the ticked rows reaches those questions only."""
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    exam = bank_build(weights=(100,), per_domain=3)
+    first, _second, third = exam.questions.order_by("external_id")
+    sign_in(page, live_server, staff)
+    page.goto(f"{live_server.url}/admin/questions/question/")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(3)
+
+    for question in (first, third):
+        page.get_by_role("checkbox", name=f"Select this object for an action - {question}").check()
+    expect(rows.nth(0)).to_have_class("selected")
+    expect(rows.nth(1)).not_to_have_class("selected")
+    expect(page.locator(".action-counter")).to_contain_text("2 of 3 selected")
+    page.locator("select[name=action]").select_option("retire")
+    page.get_by_role("button", name="Run").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Retired 2 question(s).")
+    assert list(exam.questions.order_by("external_id").values_list("is_active", flat=True)) == [
+        False,
+        True,
+        False,
+    ]
+    page.locator("#result_list tbody tr th a").first.click()
+    expect(page).to_have_url(f"{live_server.url}/admin/questions/question/{first.pk}/change/")
