@@ -39,17 +39,19 @@ from pathlib import Path
 from benchdb import ROOT, WORDS, django_bench_setup
 
 
-def postgres_recreate(url: str) -> None:
-    """Start from an empty database (the name was checked to contain "bench")."""
+def postgres_recreate(url: str, *, template: str = "") -> None:
+    """Start from an empty database (the name was checked to contain "bench"), or from a copy
+    of ``template``."""
     import psycopg
 
     base, name = url.rstrip("/").rsplit("/", 1)
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
 
 
-def database_copy(suffix: str = "_large"):
+def database_copy(url: str, suffix: str = "_large"):
     """A copy of the database Django uses, made its own connection; returns that connection.
 
     The large database is loaded on this copy of the small one (same rows, same ids), so both
@@ -65,15 +67,7 @@ def database_copy(suffix: str = "_large"):
     small.close()  # a template database must have no connection; SQLite's WAL is folded in
     name = str(settings_dict["NAME"])
     if small.vendor == "postgresql":
-        import psycopg
-
-        params = {"host": settings_dict["HOST"], "port": settings_dict["PORT"]}
-        params = {key: value for key, value in params.items() if value}
-        with psycopg.connect(
-            dbname="postgres", user=settings_dict["USER"], autocommit=True, **params
-        ) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}{suffix}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}{suffix}" TEMPLATE "{name}"')
+        postgres_recreate(url.rstrip("/") + suffix, template=name)
         settings_dict["NAME"] = f"{name}{suffix}"
     else:
         path = Path(name)
@@ -638,7 +632,7 @@ def main(argv=None) -> dict:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         learner, staff = small_build()
         small_conn = connections["default"]
-        large_conn = database_copy()
+        large_conn = database_copy(url)
         connections["default"] = large_conn
         started = time.perf_counter()
         heavy = large_build(size=args.size)

@@ -120,16 +120,17 @@ def _text(cl, name, *, link, icons, checkbox):
     if found is None:
         return None
     field, attr, value_of = found
+    if name == "action_checkbox":
+        return lambda obj: (checkbox(obj), False)
     # A column's own "empty" text is for an empty value; a related row that does not exist
     # shows the list's.
-    missing = conditional_escape(cl.model_admin.get_empty_value_display())
-    empty = getattr(attr, "empty_value_display", cl.model_admin.get_empty_value_display())
+    missing = cl.model_admin.get_empty_value_display()
+    empty = getattr(attr, "empty_value_display", missing)
+    missing = conditional_escape(missing)
     if field is None:
         boolean = getattr(attr, "boolean", False)
         if isinstance(attr, property) and hasattr(attr, "fget"):
             boolean = getattr(attr.fget, "boolean", False)
-        if name == "action_checkbox":
-            return lambda obj: (checkbox(obj), False)
 
         def shown(value):
             if boolean and (value is True or value is False or value is None):
