@@ -151,16 +151,18 @@ class Bulk:
 # The two databases ----------------------------------------------------------------------------
 
 
-def item_stats_load(*, bulk, question_ids, now, seed: int = 17) -> int:
+def item_stats_load(*, bulk, questions, now, seed: int = 17) -> int:
     """One current item analysis row per question (practice), as ``manage.py item_analysis``
-    stores them: spread figures, about one question in eight flagged. Returns the count."""
+    stores them: spread figures, about one question in eight flagged. ``questions`` yields
+    (id, exam id, question id) triples. Returns the count."""
     from questions.models import ItemStat
 
     rng = random.Random(seed)
     first = bulk.next_id(ItemStat)
+    keys = _has(ItemStat, "exam_id") and _has(ItemStat, "external_id")
 
     def rows():
-        for n, question_id in enumerate(question_ids):
+        for n, (question_id, exam_id, external_id) in enumerate(questions):
             facility = rng.random()
             discrimination = rng.uniform(-0.2, 0.6)
             flags = []
@@ -182,6 +184,7 @@ def item_stats_load(*, bulk, question_ids, now, seed: int = 17) -> int:
                 "flagged": bool(flags),
                 "is_current": True,
                 "computed_at": now,
+                **({"exam_id": exam_id, "external_id": external_id} if keys else {}),
             }
 
     return bulk.insert(ItemStat, rows())
@@ -201,8 +204,8 @@ def small_build():
     from django.db import connection
     from django.utils import timezone
 
-    ids = Question.objects.order_by("id").values_list("id", flat=True)
-    item_stats_load(bulk=Bulk(connection), question_ids=list(ids), now=timezone.now())
+    keys = Question.objects.order_by("id").values_list("id", "exam_id", "external_id")
+    item_stats_load(bulk=Bulk(connection), questions=list(keys), now=timezone.now())
     learner = User.objects.create_user("fresh@example.com", "x" * 16)
     # On the leaderboard like the learner measured on the large database: the same page path.
     learner.profile.leaderboard_opt_in = True
@@ -249,6 +252,9 @@ def large_build(*, size: float, seed: int = 13):
         first_q = bulk.next_id(Question)
         first_c = bulk.next_id(Choice)
 
+        def external_id(n):
+            return f"SCALE-{n:06d}"
+
         def questions():
             for n in range(n_questions):
                 objective_id, domain_id = objectives[n % len(objectives)]
@@ -258,7 +264,7 @@ def large_build(*, size: float, seed: int = 13):
                     "exam_id": exam.pk,
                     "domain_id": domain_id,
                     "objective_id": objective_id,
-                    "external_id": f"SCALE-{n:06d}",
+                    "external_id": external_id(n),
                     "text": f"Scale question {n}: which {sentence}?",
                     "is_active": n % 50 != 0,
                     "difficulty": (None, 1, 2, 3)[n % 4],
@@ -286,7 +292,10 @@ def large_build(*, size: float, seed: int = 13):
 
         bulk.insert(Choice, choices())
         item_stats_load(
-            bulk=bulk, question_ids=range(first_q, first_q + n_questions), now=now, seed=seed
+            bulk=bulk,
+            questions=((first_q + n, exam.pk, external_id(n)) for n in range(n_questions)),
+            now=now,
+            seed=seed,
         )
 
         def choice_ids(q_index):
@@ -505,6 +514,12 @@ def pages(*, exam, staff, learner):
         ("admin questions, discrimination filter", staff, f"{admin}?discrimination=negative"),
         ("admin questions, flagged", staff, f"{admin}?item_analysis=flagged"),
         ("admin item analysis page", staff, f"/admin/questions/exam/{exam.pk}/item-analysis/"),
+        # a page number past the end shows the last page
+        (
+            "admin item analysis, last page",
+            staff,
+            f"/admin/questions/exam/{exam.pk}/item-analysis/?page=99999",
+        ),
     ]
 
 

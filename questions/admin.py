@@ -837,12 +837,12 @@ def exam_item_analysis(request, model_admin, exam_id):
     if not request.user.has_perm("questions.view_itemstat"):
         raise PermissionDenied
     exam = get_object_or_404(Exam, pk=exam_id)
-    stats = (
-        ItemStat.objects.filter(question__exam=exam)
-        .select_related("question")
-        .order_by("-flagged", "question__external_id", "-revision_number", "mode")
+    # The rows keep their question's exam and id: one index of ``ItemStat`` filters, sorts and
+    # counts them, without the question table; a late page is read from the end.
+    stats = ItemStat.objects.filter(exam=exam).order_by(
+        "-flagged", "external_id", "-revision_number", "mode"
     )
-    page = Paginator(stats, ITEM_ANALYSIS_PER_PAGE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(stats, ITEM_ANALYSIS_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "questions/admin/item_analysis.html",

@@ -15,6 +15,11 @@ The item analysis figures (``KeptFigures``) are copied from the question's curre
 sorts 100,000 questions by them with an index scan of the question table instead of a join
 with every question's figures.
 
+Each item analysis row keeps its question's exam and question id (``KeptKeys``), so an exam's
+item analysis page reads one index of that table instead of joining every row to the question
+table to filter and sort: the writer sets them, and an edit of the question (moved to another
+exam, its id changed) is carried onto its rows.
+
 ``counts_install`` runs after every ``migrate`` (see ``apps.py``): it (re)creates the triggers,
 which a migration that rebuilds a table on SQLite would drop, and recounts. On SQLite the
 triggers exist only between migrations (``counts_uninstall`` runs before ``migrate``): a
@@ -216,6 +221,78 @@ KEPT_FIGURES = (
 )
 
 
+@dataclass(frozen=True)
+class KeptKeys:
+    """The child rows' ``columns`` copied from their parent row whenever the parent's change.
+
+    A row trigger on both databases, run only for a parent row whose columns did change (its
+    ``WHEN``): a statement trigger would compare every row of a bulk update (the figures
+    copied onto 100,000 questions, say) to find none.
+    """
+
+    name: str
+    parent: str
+    child: str
+    fk: str
+    columns: tuple[str, ...]
+
+    def _changed(self) -> str:
+        return " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in self.columns)
+
+    def _follow(self) -> str:
+        c = self
+        assigned = ", ".join(f"{column} = NEW.{column}" for column in c.columns)
+        return f"UPDATE {c.child} SET {assigned} WHERE {c.fk} = NEW.id"
+
+    def postgres(self) -> str:
+        c = self
+        return f"""
+CREATE OR REPLACE FUNCTION {c.name}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {c._follow()};
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER {c.name}_update AFTER UPDATE OF {", ".join(c.columns)} ON {c.parent}
+    FOR EACH ROW WHEN ({c._changed()}) EXECUTE FUNCTION {c.name}_sync();
+"""
+
+    def sqlite(self) -> tuple[str, ...]:
+        c = self
+        return (
+            f"""CREATE TRIGGER IF NOT EXISTS {c.name}_update
+            AFTER UPDATE OF {", ".join(c.columns)} ON {c.parent} WHEN {c._changed()}
+            BEGIN {c._follow()}; END""",
+        )
+
+    def sqlite_drop(self) -> tuple[str, ...]:
+        return _sqlite_drop(self.name)
+
+    def recount(self, vendor: str) -> str:
+        """Recopy every child's columns (only the rows that differ are written)."""
+        c = self
+        assigned = ", ".join(f"{column} = p.{column}" for column in c.columns)
+        mine = ", ".join(f"k.{column}" for column in c.columns)
+        theirs = ", ".join(f"p.{column}" for column in c.columns)
+        return (
+            f"UPDATE {c.child} AS k SET {assigned} FROM {c.parent} AS p "
+            f"WHERE k.{c.fk} = p.id AND ({mine}) IS DISTINCT FROM ({theirs})"
+        )
+
+    def present(self, names: set[str]) -> bool:
+        return all(column in names for column in self.columns)
+
+
+KEPT_KEYS = (
+    KeptKeys(
+        "questions_stat_keys",
+        "questions_question",
+        "questions_itemstat",
+        "question_id",
+        ("exam_id", "external_id"),
+    ),
+)
+
+
 def counts_present(*, connection) -> bool:
     """Whether every kept count's and figure's column exists (not after migrating back to
     before them)."""
@@ -224,8 +301,10 @@ def counts_present(*, connection) -> bool:
         def names(table):
             return {c.name for c in connection.introspection.get_table_description(cursor, table)}
 
-        return all(kept.column in names(kept.parent) for kept in KEPT_COUNTS) and all(
-            kept.present(names(kept.parent)) for kept in KEPT_FIGURES
+        return (
+            all(kept.column in names(kept.parent) for kept in KEPT_COUNTS)
+            and all(kept.present(names(kept.parent)) for kept in KEPT_FIGURES)
+            and all(kept.present(names(kept.child)) for kept in KEPT_KEYS)
         )
 
 
@@ -233,12 +312,12 @@ def counts_install(*, connection) -> None:
     """Create (or replace) the triggers and recount; idempotent."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
-        for kept in (*KEPT_COUNTS, *KEPT_FIGURES):
+        for kept in (*KEPT_COUNTS, *KEPT_FIGURES, *KEPT_KEYS):
             for statement in (kept.postgres(),) if vendor == "postgresql" else kept.sqlite():
                 cursor.execute(statement)
         for kept in KEPT_COUNTS:
             cursor.execute(kept.recount())
-        for kept in KEPT_FIGURES:
+        for kept in (*KEPT_FIGURES, *KEPT_KEYS):
             cursor.execute(kept.recount(vendor))
 
 
@@ -247,6 +326,6 @@ def counts_uninstall(*, connection) -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        for kept in (*KEPT_COUNTS, *KEPT_FIGURES):
+        for kept in (*KEPT_COUNTS, *KEPT_FIGURES, *KEPT_KEYS):
             for statement in kept.sqlite_drop():
                 cursor.execute(statement)

@@ -412,6 +412,11 @@ class ItemStat(models.Model):
 
     ``is_current`` marks the row of the question's latest revision in practice: the one the
     admin question list filters and sorts by.
+
+    ``exam`` and ``external_id`` are the question's, kept on the row so that an exam's item
+    analysis page filters, sorts and counts with one index of this table, whatever the size of
+    the bank: the writer sets them (``save`` fills them from the question), and a trigger on the
+    question table carries an edit of either onto the rows (see ``questions/counts.py``).
     """
 
     class Mode(models.TextChoices):
@@ -419,6 +424,9 @@ class ItemStat(models.Model):
         SIMULATION = "simulation", "Simulation"
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="item_stats")
+    # The question's (kept by the database): the per-exam page's filter and order.
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="+", editable=False)
+    external_id = models.CharField("question id", max_length=64, editable=False)
     revision = models.ForeignKey(
         QuestionRevision, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -449,6 +457,20 @@ class ItemStat(models.Model):
                 name="questions_itemstat_one_current",
             ),
         ]
+        indexes = [
+            # The per-exam item analysis page: flagged first, then by question id.
+            models.Index(
+                fields=["exam", "-flagged", "external_id", "-revision_number", "mode"],
+                name="questions_itemstat_page_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.question_id} r{self.revision_number} {self.mode}"
+
+    def save(self, *args, **kwargs):
+        if self.exam_id is None or not self.external_id:
+            self.exam_id, self.external_id = Question.objects.values_list(
+                "exam_id", "external_id"
+            ).get(pk=self.question_id)
+        super().save(*args, **kwargs)

@@ -898,9 +898,13 @@ def item_stats_store(*, exam: Exam, min_responses: int = 30, now=None) -> list[I
     numbers = dict(
         QuestionRevision.objects.filter(question__exam=exam).order_by().values_list("pk", "number")
     )
-    current = dict(
-        Question.objects.filter(exam=exam).order_by().values_list("pk", "revision_number")
-    )
+    current, external_ids = {}, {}
+    for pk, revision_number, external_id in (
+        Question.objects.filter(exam=exam)
+        .order_by()
+        .values_list("pk", "revision_number", "external_id")
+    ):
+        current[pk], external_ids[pk] = revision_number, external_id
     rows: list[ItemStat] = []
     for mode in (ItemStat.Mode.PRACTICE, ItemStat.Mode.SIMULATION):
         responses = responses_first(selectors.item_rows(exam=exam, mode=mode))
@@ -911,9 +915,13 @@ def item_stats_store(*, exam: Exam, min_responses: int = 30, now=None) -> list[I
             report_counts=reports,
             leeches=leeches,
         ):
+            if stats.question_id not in external_ids:
+                continue  # moved to another exam since: its figures are that exam's now
             rows.append(
                 ItemStat(
                     question_id=stats.question_id,
+                    exam_id=exam.pk,
+                    external_id=external_ids[stats.question_id],
                     revision_id=stats.revision_id,
                     revision_number=numbers.get(stats.revision_id, 0),
                     mode=mode,
@@ -939,6 +947,8 @@ def item_stats_store(*, exam: Exam, min_responses: int = 30, now=None) -> list[I
     for row in best.values():
         row.is_current = True
     with transaction.atomic():
-        ItemStat.objects.filter(question__exam=exam).delete()
+        ItemStat.objects.filter(exam=exam).delete()
+        # A question moved here from another exam since the last run keeps its rows' keys
+        # in step (the trigger), so the first delete took them; none is left to clash.
         ItemStat.objects.bulk_create(rows, batch_size=1000)
     return rows

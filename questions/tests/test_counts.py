@@ -196,3 +196,55 @@ def test_saving_an_edited_question_never_writes_back_what_the_database_keeps():
     assert question.text == "Edited after the figures and the key changed?"
     assert (question.stat_facility, question.stat_discrimination) == (0.7, 0.2)
     assert question.correct_count == Choice.objects.filter(question=question).count()
+
+
+# The question's exam and id kept on its item analysis rows ----------------------------------
+
+
+def stat_keys(question):
+    from questions.models import ItemStat
+
+    return sorted(
+        ItemStat.objects.filter(question=question).values_list("mode", "exam_id", "external_id")
+    )
+
+
+def test_the_figure_rows_follow_their_question_to_another_id_and_exam():
+    from questions.tests.test_report_admin import item_stat
+
+    one, two = Exam.objects.get(slug="security"), ExamFactory()
+    question = QuestionFactory(exam=one, external_id="KEEP-1")
+    other = QuestionFactory(exam=one, external_id="KEEP-2")
+    item_stat(question, facility=0.4)
+    item_stat(question, mode="simulation", is_current=False)
+    item_stat(other)
+    assert stat_keys(question) == [("practice", one.pk, "KEEP-1"), ("simulation", one.pk, "KEEP-1")]
+
+    question.external_id = "KEEP-1B"
+    question.save()  # the admin's way: every column written
+    assert stat_keys(question) == [
+        ("practice", one.pk, "KEEP-1B"),
+        ("simulation", one.pk, "KEEP-1B"),
+    ]
+    Question.objects.filter(pk__in=[question.pk, other.pk]).update(exam=two)
+    assert stat_keys(question) == [
+        ("practice", two.pk, "KEEP-1B"),
+        ("simulation", two.pk, "KEEP-1B"),
+    ]
+    assert stat_keys(other) == [("practice", two.pk, "KEEP-2")]
+    # An edit of anything else leaves the rows, and the figures still reach the question.
+    Question.objects.filter(pk=question.pk).update(text="Reworded?")
+    assert stat_keys(question)[0] == ("practice", two.pk, "KEEP-1B")
+    assert kept_figures(question) == [(0.4, 0.3, False)]
+
+
+def test_a_reinstall_recopies_drifted_keys():
+    from questions.models import ItemStat
+    from questions.tests.test_report_admin import item_stat
+
+    exam = Exam.objects.get(slug="security")
+    question = QuestionFactory(exam=exam, external_id="DRIFT-1")
+    item_stat(question)
+    ItemStat.objects.filter(question=question).update(external_id="WRONG", exam=ExamFactory())
+    counts_install(connection=connection)
+    assert stat_keys(question) == [("practice", exam.pk, "DRIFT-1")]

@@ -78,6 +78,24 @@ def test_a_wrong_key_among_strong_learners_is_flagged_and_a_sound_question_is_no
     assert ItemStat.objects.filter(question=bad, is_current=True, flagged=True).exists()
 
 
+def test_a_question_moved_to_another_exam_leaves_its_old_exams_figures(history):
+    """Its answers were given in the old exam; its figures are the new exam's to compute."""
+    exam, sound, bad = history
+    other = ExamFactory()
+    item_stats_store(exam=exam, min_responses=20)
+    QuestionFactory._meta.model.objects.filter(pk=bad.pk).update(exam=other)
+
+    for _ in range(2):  # run again and again: no row is left behind to clash
+        rows = item_stats_store(exam=exam, min_responses=20)
+        assert bad.pk not in {row.question_id for row in rows}
+        assert item_stats_store(exam=other, min_responses=20) == []
+
+    assert not ItemStat.objects.filter(question=bad).exists()
+    assert set(ItemStat.objects.filter(exam=exam).values_list("question_id", flat=True)) == {
+        question.pk for question in sound
+    }
+
+
 def test_the_command_prints_one_line_per_flagged_question_then_a_summary(history, capsys):
     _, _, bad = history
 
