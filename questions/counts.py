@@ -236,8 +236,10 @@ class KeptKeys:
     fk: str
     columns: tuple[str, ...]
 
-    def _changed(self) -> str:
-        return " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in self.columns)
+    def _changed(self, differ: str) -> str:
+        """``differ``: the null-safe "not equal", ``IS DISTINCT FROM`` on PostgreSQL and
+        ``IS NOT`` on SQLite (whose ``IS DISTINCT FROM`` is new in 3.39)."""
+        return " OR ".join(f"OLD.{column} {differ} NEW.{column}" for column in self.columns)
 
     def _follow(self) -> str:
         c = self
@@ -253,14 +255,14 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER {c.name}_update AFTER UPDATE OF {", ".join(c.columns)} ON {c.parent}
-    FOR EACH ROW WHEN ({c._changed()}) EXECUTE FUNCTION {c.name}_sync();
+    FOR EACH ROW WHEN ({c._changed("IS DISTINCT FROM")}) EXECUTE FUNCTION {c.name}_sync();
 """
 
     def sqlite(self) -> tuple[str, ...]:
         c = self
         return (
             f"""CREATE TRIGGER IF NOT EXISTS {c.name}_update
-            AFTER UPDATE OF {", ".join(c.columns)} ON {c.parent} WHEN {c._changed()}
+            AFTER UPDATE OF {", ".join(c.columns)} ON {c.parent} WHEN {c._changed("IS NOT")}
             BEGIN {c._follow()}; END""",
         )
 
@@ -268,15 +270,21 @@ CREATE OR REPLACE TRIGGER {c.name}_update AFTER UPDATE OF {", ".join(c.columns)}
         return _sqlite_drop(self.name)
 
     def recount(self, vendor: str) -> str:
-        """Recopy every child's columns (only the rows that differ are written)."""
+        """Recopy every child's columns (only the rows that differ are written). SQLite gets
+        correlated subqueries, as ``KeptFigures`` does, not ``UPDATE ... FROM`` (3.33)."""
         c = self
-        assigned = ", ".join(f"{column} = p.{column}" for column in c.columns)
-        mine = ", ".join(f"k.{column}" for column in c.columns)
-        theirs = ", ".join(f"p.{column}" for column in c.columns)
-        return (
-            f"UPDATE {c.child} AS k SET {assigned} FROM {c.parent} AS p "
-            f"WHERE k.{c.fk} = p.id AND ({mine}) IS DISTINCT FROM ({theirs})"
-        )
+        if vendor == "postgresql":
+            assigned = ", ".join(f"{column} = p.{column}" for column in c.columns)
+            mine = ", ".join(f"k.{column}" for column in c.columns)
+            theirs = ", ".join(f"p.{column}" for column in c.columns)
+            return (
+                f"UPDATE {c.child} AS k SET {assigned} FROM {c.parent} AS p "
+                f"WHERE k.{c.fk} = p.id AND ({mine}) IS DISTINCT FROM ({theirs})"
+            )
+        parent = f"FROM {c.parent} p WHERE p.id = {c.child}.{c.fk}"
+        assigned = ", ".join(f"{column} = (SELECT p.{column} {parent})" for column in c.columns)
+        differ = " OR ".join(f"p.{column} IS NOT {c.child}.{column}" for column in c.columns)
+        return f"UPDATE {c.child} SET {assigned} WHERE EXISTS (SELECT 1 {parent} AND ({differ}))"
 
     def present(self, names: set[str]) -> bool:
         return all(column in names for column in self.columns)
